@@ -1,0 +1,82 @@
+"""Piazza: collect, curate and show the posts of a public event, live."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
+
+from .live import Live, register_handlers
+from .settings import instance_path, load_settings
+from .store import Store
+
+ROOT = Path(__file__).resolve().parent.parent  # templates/, static/ and exports/ live here
+
+socketio = SocketIO()
+csrf = CSRFProtect()
+register_handlers(socketio)
+
+# Strict by default: no inline script, nothing from third parties but post images.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "media-src 'self' https:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: settings, store, blueprints, Socket.IO and the live follower."""
+    settings = load_settings(config)
+    app = Flask(__name__, root_path=str(ROOT), template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"),
+                instance_path=str(instance_path(settings)))
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None, JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+
+    store = Store(settings["DB"])
+    app.extensions["piazza_store"] = store
+
+    csrf.init_app(app)
+    from .views import register_blueprints
+
+    register_blueprints(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy",
+                                    "camera=(), microphone=(), geolocation=()")
+        return response
+
+    socketio.init_app(app, message_queue=settings["REDIS_URL"] or None,
+                      async_mode=config.get("ASYNC_MODE") if config else None)
+    app.extensions["piazza_live"] = Live(store, socketio, settings["FOLLOW_SECONDS"])
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _instance_secret(app: Flask) -> str:
+    """A secret key kept in the instance folder, made on first start (never in git)."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

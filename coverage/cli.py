@@ -1,0 +1,239 @@
+"""Flask commands: events, sources, collect, posts, export, users (all on PIAZZA_DB)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from .collector import poll_once
+from .curation import REASONS
+from .recap import RENDERERS, export_recap
+from .sources import REGISTRY
+from .store import DecisionError, NotFound, Store
+from .views.api import event_summary, post_summary
+
+events_cli = AppGroup("events", help="Create and list events.")
+sources_cli = AppGroup("sources", help="Connect sources to an event.")
+posts_cli = AppGroup("posts", help="List posts and decide on them.")
+users_cli = AppGroup("users", help="Editors and admins.")
+
+DECISIONS = ("approve", "reject", "feature", "pin", "unfeature", "unpin", "pending")
+
+
+def _store() -> Store:
+    return current_app.extensions["piazza_store"]
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@events_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The event's name, as shown on the wall.")
+@click.option("--hashtag", "hashtags", multiple=True, help="A hashtag to follow (repeatable).")
+@click.option("--account", "accounts", multiple=True,
+              help="An account to follow, as PLATFORM:HANDLE, e.g. bluesky:@ente.bsky.social.")
+@click.option("--starts", help="Start, ISO-8601 (e.g. 2026-11-19T09:00:00+01:00).")
+@click.option("--ends", help="End, ISO-8601.")
+@click.option("--timezone", default="Europe/Rome", show_default=True)
+@click.option("--language", default="it", show_default=True, type=click.Choice(["it", "en"]))
+@click.option("--programme", type=click.Path(exists=True, dir_okay=False),
+              help="A JSON file with a list of sessions (title, starts_at, ends_at, speakers).")
+def events_create(slug, name, hashtags, accounts, starts, ends, timezone, language, programme):
+    """Create an event."""
+    parsed_accounts = []
+    for account in accounts:
+        platform, _, handle = account.partition(":")
+        if not handle:
+            _fail(f"Account {account!r}: scrivi PIATTAFORMA:HANDLE, es. bluesky:@ente.bsky.social")
+        parsed_accounts.append({"platform": platform, "handle": handle})
+    sessions = []
+    if programme:
+        try:
+            sessions = json.loads(Path(programme).read_text(encoding="utf-8"))
+        except ValueError as exc:
+            _fail(f"Il programma {programme} non è un JSON valido: {exc}")
+    try:
+        event = _store().create_event({
+            "slug": slug, "name": name, "hashtags": list(hashtags), "accounts": parsed_accounts,
+            "starts_at": _iso(starts), "ends_at": _iso(ends), "timezone": timezone,
+            "language": language, "sessions": sessions})
+    except (ValueError, KeyError) as exc:
+        _fail(str(exc))
+    click.echo(f"Evento creato: {event['slug']} ({event['name']})")
+
+
+def _iso(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"Data {value!r} non valida: usa il formato ISO-8601, es. 2026-11-19T09:00:00+01:00")
+    if moment.tzinfo is None:
+        _fail(f"Data {value!r} senza fuso orario: aggiungi es. +01:00 o Z")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@events_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Output a JSON list.")
+def events_list(as_json):
+    """List events."""
+    events = _store().list_events()
+    if as_json:
+        click.echo(json.dumps([event_summary(e) for e in events], ensure_ascii=False))
+        return
+    for e in events:
+        click.echo(f"{e['slug']}\t{e['name']}\t{' '.join('#' + t for t in e['hashtags'])}")
+
+
+@sources_cli.command("add")
+@click.argument("slug")
+@click.argument("platform")
+@click.option("--instance", help="Where the platform's API paths begin (e.g. https://mastodon.social).")
+@click.option("--hashtag", "hashtags", multiple=True, help="Hashtag to follow (repeatable).")
+@click.option("--account", "accounts", multiple=True, help="Account to follow (repeatable).")
+@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False),
+              help="replay: the recording to play (default: the bundled demo).")
+@click.option("--speed", type=float, default=None,
+              help="replay: N times real time; 0 plays everything at once.")
+@click.option("--name", default="", help="A name for people.")
+def sources_add(slug, platform, instance, hashtags, accounts, file_, speed, name):
+    """Connect a source (PLATFORM: one of the available sources) to an event."""
+    if platform not in REGISTRY:
+        _fail(f"Piattaforma {platform!r} non disponibile: "
+              f"usa una di {', '.join(sorted(REGISTRY))}.")
+    config: dict = {}
+    if platform == "replay":
+        if file_:
+            config["file"] = str(Path(file_).resolve())
+        config["speed"] = current_app.config["DEMO_SPEED"] if speed is None else speed
+    else:
+        config.update(instance=instance, hashtags=list(hashtags), accounts=list(accounts))
+    try:
+        source = _store().add_source(slug, platform, config, name=name)
+    except NotFound as exc:
+        _fail(str(exc))
+    click.echo(f"Fonte aggiunta: {source['id']} ({platform}) a {slug}")
+
+
+@click.command("collect")
+@with_appcontext
+@click.argument("slug")
+@click.option("--once", is_flag=True, help="One round over every source, then exit.")
+def collect(slug, once):
+    """Collect posts for an event (one round with --once, else until stopped)."""
+    store = _store()
+    try:
+        store.get_event(slug)
+    except NotFound as exc:
+        _fail(str(exc))
+    while True:
+        reports = poll_once(store, current_app.config, event_slug=slug, force=once)
+        for report in reports:
+            click.echo(report.describe())
+        if once:
+            sys.exit(1 if any(r.health == "failing" for r in reports) else 0)
+        time.sleep(current_app.config["POLL_SECONDS"])
+
+
+@posts_cli.command("list")
+@click.argument("slug")
+@click.option("--state", type=click.Choice(["pending", "approved", "rejected"]))
+@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Output a JSON list.")
+def posts_list(slug, state, limit, as_json):
+    """List an event's posts, newest first."""
+    try:
+        posts = _store().list_posts(slug, state=state, limit=limit)
+    except NotFound as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps([post_summary(p) for p in posts], ensure_ascii=False))
+        return
+    for p in posts:
+        flags = "".join(f for f, on in (("★", p["featured"]), ("📌", p["pinned"]),
+                                          ("✗", p["deleted"])) if on)
+        text = " ".join(p["text"].split())[:80]
+        click.echo(f"{p['id']}\t{p['state']}{flags}\t{p['platform']}\t{p['author']['handle']}\t{text}")
+
+
+@posts_cli.command("decide")
+@click.argument("slug")
+@click.argument("post_id", type=int)
+@click.argument("decision", type=click.Choice(DECISIONS))
+@click.option("--reason", type=click.Choice(list(REASONS)), help="Why a post is rejected.")
+@click.option("--as", "actor", default=None, help="Who decides (default: cli:<system user>).")
+def posts_decide(slug, post_id, decision, reason, actor):
+    """Approve, reject, feature or pin a post (recorded in the audit log)."""
+    actor = actor or f"cli:{getpass.getuser()}"
+    try:
+        result = _store().decide(slug, post_id, decision, actor, reason=reason or "")
+    except (NotFound, DecisionError, ValueError) as exc:
+        _fail(str(exc))
+    click.echo(f"Post {post_id}: {decision}" + ("" if result.changed else " (nessun cambiamento)"))
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("slug")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice([n for n in RENDERERS if n != "fragment"]))
+@click.option("--out", "out_dir", default=None, help="Folder to write into (default: exports/).")
+def export(slug, fmt, out_dir):
+    """Write the recap of an event (approved posts that are not deleted)."""
+    try:
+        paths = export_recap(_store(), slug, fmt, out_dir or current_app.config["EXPORTS"])
+    except NotFound as exc:
+        _fail(str(exc))
+    for path in paths:
+        click.echo(str(path))
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "editor"]), required=True)
+@click.option("--password", is_flag=True, help="Ask for a password now (else use the link).")
+def users_create(name, role, password):
+    """Add an editor or admin; prints a one-time login link."""
+    secret = None
+    if password:
+        secret = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = _store().create_user(name, role, secret)
+    except ValueError as exc:
+        _fail(str(exc))
+    click.echo(f"Utente creato: {user['name']} ({user['role']})")
+    _echo_link(user)
+
+
+@users_cli.command("link")
+@click.argument("name")
+def users_link(name):
+    """Print a new one-time login link for a user."""
+    try:
+        _echo_link(_store().get_user(name))
+    except NotFound as exc:
+        _fail(str(exc))
+
+
+def _echo_link(user: dict) -> None:
+    token = _store().create_login_token(user["id"])
+    config = current_app.config
+    click.echo(f"Link di accesso monouso (24 ore): http://{config['HOST']}:{config['PORT']}"
+               f"/login/{token}")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the command groups to `flask --app app`."""
+    for command in (events_cli, sources_cli, posts_cli, users_cli, collect, export):
+        app.cli.add_command(command)

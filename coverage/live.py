@@ -1,0 +1,269 @@
+"""Socket.IO: `/wall` (public, approved content only) and `/console` (editors), a room per event.
+
+The change log is the source of truth. `Live.pump` reads the rows after the last one it sent
+and turns them into messages, whoever wrote them (console, CLI, collector, another process).
+A client connects with `auth={"event": SLUG, "last_seq": N}` and first receives what changed
+after N (or a snapshot), then every change, each message carrying `seq` at its top level.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import SocketIO, emit, join_room
+
+from .curation import ACTIONS, ActionError, is_public
+from .store import DecisionError, NotFound, Store
+
+log = logging.getLogger(__name__)
+
+WALL, CONSOLE = "/wall", "/console"
+MAX_REPLAY = 2000  # beyond this many missed changes a snapshot is cheaper than a replay
+WALL_SNAPSHOT_SIZE = 200
+# Change kinds that can alter what a wall shows (notes and arrivals in the queue cannot).
+_WALL_KINDS = {"post_approved", "post_rejected", "post_pending", "post_featured",
+               "post_unfeatured", "post_pinned", "post_unpinned", "post_deleted", "post_session"}
+_APPROVING = {"post_approved", "post_featured", "post_pinned"}
+_PUBLIC_FIELDS = ("id", "platform", "remote_id", "url", "author", "created_at", "text", "html",
+                  "media", "reply_to", "repost_of", "reposted_by", "quote_of", "language",
+                  "metrics", "hashtags", "sensitive", "spoiler", "featured", "pinned",
+                  "session_id")
+
+
+def wall_room(event_id: int) -> str:
+    return f"wall:{event_id}"
+
+
+def console_room(event_id: int) -> str:
+    return f"console:{event_id}"
+
+
+def public_post(post: dict[str, Any]) -> dict[str, Any]:
+    """What a wall may know of an approved post: content, never moderation internals."""
+    return {key: post.get(key) for key in _PUBLIC_FIELDS}
+
+
+def _net_changes(changes: Iterable[dict[str, Any]]) -> list[tuple[int, list[dict[str, Any]]]]:
+    """Changes grouped per post, ordered by each post's last seq."""
+    by_post: dict[int, list[dict[str, Any]]] = {}
+    for change in changes:
+        if change["post_id"] is not None:
+            by_post.setdefault(change["post_id"], []).append(change)
+    return sorted(by_post.items(), key=lambda item: item[1][-1]["seq"])
+
+
+def wall_messages(changes: Iterable[dict[str, Any]],
+                  posts: dict[int, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Messages for walls: each touched post once, in its current state, by its last seq.
+
+    Reading the current state (not the state at each change) means a post approved then
+    rejected in the same batch never travels to a wall at all.
+    """
+    messages = []
+    for post_id, group in _net_changes(changes):
+        kinds = {c["kind"] for c in group}
+        seq = group[-1]["seq"]
+        post = posts.get(post_id)
+        if post is not None and is_public(post):
+            if not kinds & (_WALL_KINDS | {"post_added"}):
+                continue
+            name = "post_approved" if kinds & (_APPROVING | {"post_added"}) else "post_updated"
+            messages.append((name, {"seq": seq, "post": public_post(post)}))
+        elif kinds & _WALL_KINDS:
+            messages.append(("post_removed", {"seq": seq, "post": {"id": post_id}}))
+    return messages
+
+
+def console_messages(changes: Iterable[dict[str, Any]],
+                     posts: dict[int, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Messages for consoles: each touched post once, named for its last change, with who."""
+    messages = []
+    for post_id, group in _net_changes(changes):
+        post = posts.get(post_id)
+        if post is None:
+            continue
+        last = group[-1]
+        messages.append((last["kind"], {"seq": last["seq"], "post": post, "by": last["actor"]}))
+    return messages
+
+
+class Live:
+    """Follows the change log and fans it out to the rooms of this process."""
+
+    def __init__(self, store: Store, socketio: SocketIO, follow_seconds: float = 0.2) -> None:
+        self.store = store
+        self.socketio = socketio
+        self.follow_seconds = follow_seconds
+        self.last_seq = store.head_seq()  # clients that connect later get snapshots
+        self.lock = threading.RLock()  # orders snapshots against the pump's emissions
+        self.wake = threading.Event()
+        self.presence: dict[int, dict[str, str]] = {}  # event id -> sid -> editor name
+        self._started = False
+
+    def pump(self) -> int:
+        """Send every change after the last one sent; returns how many rows were read."""
+        with self.lock:
+            changes = self.store.changes_after(self.last_seq, limit=1000)
+            if not changes:
+                return 0
+            by_event: dict[int, list[dict[str, Any]]] = {}
+            for change in changes:
+                by_event.setdefault(change["event_id"], []).append(change)
+            for event_id, group in by_event.items():
+                posts = self.store.posts_by_id(event_id, {c["post_id"] for c in group
+                                                          if c["post_id"] is not None})
+                for name, payload in wall_messages(group, posts):
+                    self.socketio.emit(name, payload, namespace=WALL, to=wall_room(event_id))
+                for name, payload in console_messages(group, posts):
+                    self.socketio.emit(name, payload, namespace=CONSOLE,
+                                       to=console_room(event_id))
+            self.last_seq = changes[-1]["seq"]
+            return len(changes)
+
+    def nudge(self) -> None:
+        """Ask the follower to pump now rather than at its next tick."""
+        self.wake.set()
+
+    def follow(self) -> None:
+        """The follower loop: pump whenever nudged, and at least every `follow_seconds`."""
+        while True:
+            self.wake.wait(self.follow_seconds)
+            self.wake.clear()
+            try:
+                while self.pump() >= 1000:
+                    pass
+            except Exception:  # the loop must outlive a bad row or a locked database
+                log.exception("live follower failed; retrying")
+                self.socketio.sleep(1)
+
+    def start(self) -> None:
+        """Start the follower once per process."""
+        if not self._started:
+            self._started = True
+            self.socketio.start_background_task(self.follow)
+
+    # -- what a connecting client receives ---------------------------------------------------
+    def catch_up(self, event_id: int, last_seq: int, audience: str) -> list[tuple[str, dict]]:
+        """Messages that bring a client from `last_seq` to now: a replay, or a snapshot."""
+        if last_seq > 0:
+            changes = self.store.changes_after(last_seq, event_id=event_id, limit=MAX_REPLAY + 1)
+            if len(changes) <= MAX_REPLAY:
+                posts = self.store.posts_by_id(event_id, {c["post_id"] for c in changes
+                                                          if c["post_id"] is not None})
+                build = wall_messages if audience == WALL else console_messages
+                head = changes[-1]["seq"] if changes else last_seq
+                return [*build(changes, posts), ("synced", {"seq": head})]
+        head = self.store.head_seq()
+        if audience == WALL:
+            posts = [public_post(p) for p in self.store.posts_of_event(
+                event_id, state="approved", limit=WALL_SNAPSHOT_SIZE, include_deleted=False)]
+            return [("snapshot", {"seq": head, "posts": posts}), ("synced", {"seq": head})]
+        queue = self.store.posts_of_event(event_id, state="pending", limit=500,
+                                          include_deleted=False, oldest_first=True)
+        decided = (self.store.posts_of_event(event_id, state="approved", limit=150)
+                   + self.store.posts_of_event(event_id, state="rejected", limit=100))
+        return [("snapshot", {"seq": head, "posts": queue + decided,
+                              "counts": self.store.counts(event_id)}),
+                ("synced", {"seq": head})]
+
+    def presence_of(self, event_id: int) -> list[str]:
+        return sorted(set(self.presence.get(event_id, {}).values()), key=str.lower)
+
+
+def _live() -> Live:
+    return current_app.extensions["piazza_live"]
+
+
+def _connect_event(auth: Any) -> tuple[dict[str, Any], int]:
+    """The event and last seq a client asked for; refuses the connection otherwise."""
+    auth = auth if isinstance(auth, dict) else {}
+    slug = auth.get("event")
+    if not isinstance(slug, str):
+        raise ConnectionRefusedError("auth.event (the event slug) is required")
+    try:
+        event = _live().store.get_event(slug)
+    except NotFound:
+        raise ConnectionRefusedError(f"unknown event {slug!r}") from None
+    try:
+        last_seq = max(int(auth.get("last_seq") or 0), 0)
+    except (TypeError, ValueError):
+        last_seq = 0
+    return event, last_seq
+
+
+def _join_and_catch_up(event_id: int, last_seq: int, room: str, audience: str) -> None:
+    live = _live()
+    with live.lock:  # nothing the pump sends can overtake the catch-up
+        join_room(room)
+        for name, payload in live.catch_up(event_id, last_seq, audience):
+            emit(name, payload)
+
+
+def _editor() -> dict[str, Any] | None:
+    """The logged-in user of this socket's session, re-read so a removed user loses access."""
+    user_id = session.get("user_id")
+    user = _live().store.user_by_id(user_id) if user_id else None
+    return user if user and user["role"] in ("admin", "editor") else None
+
+
+def register_handlers(socketio: SocketIO) -> None:
+    """Attach the namespaces' handlers (once per SocketIO object)."""
+
+    @socketio.on("connect", namespace=WALL)
+    def wall_connect(auth: Any = None) -> None:
+        event, last_seq = _connect_event(auth)
+        _join_and_catch_up(event["id"], last_seq, wall_room(event["id"]), WALL)
+
+    @socketio.on("connect", namespace=CONSOLE)
+    def console_connect(auth: Any = None) -> None:
+        user = _editor()
+        if user is None:
+            raise ConnectionRefusedError("login required")
+        event, last_seq = _connect_event(auth)
+        live = _live()
+        live.presence.setdefault(event["id"], {})[request.sid] = user["name"]
+        session["piazza_event"] = event["slug"]
+        _join_and_catch_up(event["id"], last_seq, console_room(event["id"]), CONSOLE)
+        socketio.emit("presence", {"editors": live.presence_of(event["id"])},
+                      namespace=CONSOLE, to=console_room(event["id"]))
+
+    @socketio.on("disconnect", namespace=CONSOLE)
+    def console_disconnect(*_args: Any) -> None:
+        live = _live()
+        for event_id, sids in live.presence.items():
+            if sids.pop(request.sid, None) is not None:
+                socketio.emit("presence", {"editors": live.presence_of(event_id)},
+                              namespace=CONSOLE, to=console_room(event_id))
+
+    @socketio.on("decide", namespace=CONSOLE)
+    def console_decide(data: Any) -> dict[str, Any]:
+        user = _editor()
+        if user is None:
+            return {"ok": False, "error": "Sessione scaduta: accedi di nuovo."}
+        if not isinstance(data, dict):
+            return {"ok": False, "error": "Richiesta non valida."}
+        action = data.get("action")
+        if action not in ACTIONS:
+            return {"ok": False, "error": f"Azione sconosciuta: {action!r}."}
+        try:
+            post_id = int(data.get("post_id"))
+            session_id = data.get("session_id")
+            session_id = int(session_id) if session_id not in (None, "") else None
+        except (TypeError, ValueError):
+            return {"ok": False, "error": "Identificativo non valido."}
+        reason = data.get("reason") or ""
+        note = data.get("note")
+        if not isinstance(reason, str) or (note is not None and not isinstance(note, str)):
+            return {"ok": False, "error": "Richiesta non valida."}
+        live = _live()
+        try:
+            result = live.store.decide(session["piazza_event"], post_id, action, user["name"],
+                                       reason=reason, note=note, session_id=session_id)
+        except (ActionError, DecisionError, NotFound) as exc:
+            return {"ok": False, "error": str(exc)}
+        live.nudge()  # acknowledge first; the follower broadcasts right after
+        return {"ok": True, "seq": result.seq, "changed": result.changed}

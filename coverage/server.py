@@ -1,0 +1,84 @@
+"""`python app.py`: first-start preparation, the background loops, and the server itself."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from flask import Flask
+
+from . import socketio
+from .collector import poll_once
+
+log = logging.getLogger(__name__)
+
+
+def prepare_first_start(app: Flask) -> str | None:
+    """Load the demo on an empty database; return a one-time login link while nobody has a
+    password (so a fresh install is never locked out, and never open)."""
+    store = app.extensions["piazza_store"]
+    if app.config["DEMO"] and not store.list_events():
+        from .demo import load_demo
+
+        load_demo(store, app.config)
+    if store.count_users() == 0:
+        store.create_user("admin", "admin")
+    if store.db.execute("SELECT COUNT(*) FROM users WHERE password_hash != ''").fetchone()[0]:
+        return None
+    admin = store.db.execute("SELECT id FROM users WHERE role = 'admin' ORDER BY id").fetchone()
+    return store.create_login_token(admin[0]) if admin else None
+
+
+def collect_forever(app: Flask) -> None:
+    """The collector loop inside the server process: poll, then wake the live follower."""
+    store, live = app.extensions["piazza_store"], app.extensions["piazza_live"]
+    while True:
+        try:
+            reports = poll_once(store, app.config)
+            if any(r.new for r in reports):
+                live.nudge()
+        except Exception:  # never let the loop die: the wall must keep running
+            log.exception("collector round failed")
+        socketio.sleep(app.config["POLL_SECONDS"])
+
+
+def start_background(app: Flask) -> None:
+    """Start the live follower and, when enabled, the collector."""
+    app.extensions["piazza_live"].start()
+    if app.config["COLLECT"]:
+        socketio.start_background_task(collect_forever, app)
+
+
+def serve(app: Flask, argv: list[str] | None = None) -> None:
+    """Parse --host/--port, print where things are, and serve until stopped."""
+    parser = argparse.ArgumentParser(description="Piazza: live coverage of public events.")
+    parser.add_argument("--host", default=app.config["HOST"])
+    parser.add_argument("--port", type=int, default=app.config["PORT"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Werkzeug's own banner warns about "production"; our banner says what matters here.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    token = prepare_first_start(app)
+    print(banner(app, args.host, args.port, token), flush=True)
+    start_background(app)
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                 log_output=False)
+
+
+def banner(app: Flask, host: str, port: int, token: str | None) -> str:
+    """What a new user needs to know, in a few lines."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{shown}:{port}"
+    lines = [f"Piazza è in ascolto su {base}", ""]
+    events: list[dict[str, Any]] = app.extensions["piazza_store"].list_events()
+    for event in events:
+        lines += [f"  {event['name']}",
+                  f"    wall:    {base}/e/{event['slug']}/wall",
+                  f"    console: {base}/e/{event['slug']}/console"]
+    if token:
+        lines += ["", "Accesso editori (link monouso, valido 24 ore):", f"  {base}/login/{token}"]
+    else:
+        lines += ["", "Accesso editori: " + f"{base}/login"
+                  " (nuovo link monouso: flask --app app users link NOME)"]
+    return "\n".join(lines)

@@ -1,0 +1,10 @@
+"""Sources: one module per platform behind one small interface (see `registry`)."""
+
+from __future__ import annotations
+
+from .registry import REGISTRY, Batch, Source, make_source, register
+
+# Built-in sources register themselves on import, like any plug-in would.
+from . import replay  # noqa: E402,F401  isort: skip
+
+__all__ = ["REGISTRY", "Batch", "Source", "make_source", "register"]

@@ -1,0 +1,250 @@
+"""RSS and Atom: feed entries (as feedparser reads them) to Posts."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import time
+from html import escape
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from coverage.model import Author, Media, NormalizeError, Post
+from coverage.sanitize import clean_html, html_to_text, linkify_spans, text_and_links
+from coverage.sources.fields import (
+    ALT_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    clip,
+    http_url,
+    utc_from_struct,
+)
+
+PLATFORM = "rss"
+# A feed is parsed whole; past this size it is not a news feed but a mistake or an attack.
+MAX_FEED_BYTES = 5_000_000
+MAX_MEDIA = 10
+TITLE_MAX = 400
+_MEDIA_KINDS = ("image", "video", "audio")
+_ELLIPSES = ("…", "...")
+
+
+class _ImageCollector(HTMLParser):
+    """The <img> tags of entry HTML, as (src, alt), in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            self.images.append(((values.get("src") or "").strip(), values.get("alt") or ""))
+
+
+def _images_in(html: str) -> list[tuple[str, str]]:
+    collector = _ImageCollector()
+    collector.feed(html[:200_000])
+    collector.close()
+    return collector.images
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _kind(medium: object, mime: object) -> str:
+    for candidate in (medium, (mime or "").split("/")[0] if isinstance(mime, str) else ""):
+        if candidate in _MEDIA_KINDS:
+            return candidate
+    return ""
+
+
+def _media(entry: dict[str, Any], body_html: str) -> list[Media]:
+    # feedparser folds <media:description> into the entry summary, so it cannot give the
+    # alt text of a picture; the <img alt> of the same picture in the body can.
+    body_images = _images_in(body_html)
+    alt_by_url = {src: alt for src, alt in body_images if src}
+    thumbnails = entry.get("media_thumbnail") or []
+    preview = http_url(thumbnails[0].get("url")) if thumbnails else ""
+    found: dict[str, Media] = {}
+    candidates = [
+        (item.get("url"), _kind(item.get("medium"), item.get("type")), item)
+        for item in entry.get("media_content") or []
+    ]
+    candidates += [
+        (item.get("href"), _kind(None, item.get("type")), item)
+        for item in entry.get("enclosures") or []
+    ]
+    candidates += [(src, "image", {}) for src, _ in body_images]
+    for url, kind, item in candidates:
+        url = http_url(url)
+        if not url or not kind or url in found or len(found) >= MAX_MEDIA:
+            continue
+        found[url] = Media(
+            type=kind,
+            url=url,
+            alt=clip(alt_by_url.get(url, ""), ALT_MAX),
+            preview_url=preview if kind != "image" else "",
+            width=_int(item.get("width")),
+            height=_int(item.get("height")),
+        )
+    return list(found.values())
+
+
+def _body_html(entry: dict[str, Any]) -> str:
+    """The entry's fullest body as HTML: content before summary, plain text escaped."""
+    summary_type = (entry.get("summary_detail") or {}).get("type")
+    # Not summary_detail's value: feedparser overwrites it with any <media:description>.
+    bodies = [*(entry.get("content") or []), {"value": entry.get("summary"), "type": summary_type}]
+    for body in bodies:
+        value = body.get("value") if isinstance(body, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        return linkify_spans(value, []) if body.get("type") == "text/plain" else value
+    return ""
+
+
+def _title(entry: dict[str, Any]) -> str:
+    title = entry.get("title") or ""
+    if (entry.get("title_detail") or {}).get("type") in ("text/html", "application/xhtml+xml"):
+        title = html_to_text(title)
+    return clip(" ".join(title.split()), TITLE_MAX)
+
+
+def _starts_with_title(body_text: str, title: str) -> bool:
+    title = title.casefold()
+    for ellipsis in _ELLIPSES:
+        title = title.removesuffix(ellipsis)
+    return " ".join(body_text.split()).casefold().startswith(title.strip())
+
+
+def _created_at(entry: dict[str, Any], feed: dict[str, Any]) -> str:
+    for source, key in (
+        (entry, "published_parsed"),
+        (entry, "updated_parsed"),
+        (feed, "updated_parsed"),
+        (feed, "published_parsed"),
+    ):
+        value = source.get(key)
+        if isinstance(value, time.struct_time):
+            return utc_from_struct(value)
+    raise NormalizeError("feed entry has no date, and neither has its feed")
+
+
+def _remote_id(entry: dict[str, Any], feed: dict[str, Any], feed_url: str) -> str:
+    guid = ""
+    for key in ("id", "link"):
+        if isinstance(entry.get(key), str) and entry[key].strip():
+            guid = entry[key].strip()
+            break
+    if not guid:
+        title, published = entry.get("title") or "", entry.get("published") or ""
+        if not title and not published:
+            raise NormalizeError("feed entry has no id, link, title or date to be known by")
+        guid = "sha256:" + hashlib.sha256(f"{title}\n{published}".encode()).hexdigest()
+    if re.match(r"^(https?|tag|urn):", guid, re.IGNORECASE):
+        return guid  # globally unique by construction
+    # A bare guid ("42") is unique only within its feed: scope it, or two feeds would collide.
+    scope = http_url(feed_url) or http_url(feed.get("link")) or clip(feed.get("title") or "", 200)
+    return f"{scope}#{guid}" if scope else guid
+
+
+def _entry_url(entry: dict[str, Any], feed: dict[str, Any], feed_url: str) -> str:
+    link = entry.get("link")
+    if not isinstance(link, str) or not link.strip():
+        return ""
+    # feedparser resolves relative links only when it knows where the feed came from.
+    base = http_url(feed_url) or http_url(feed.get("link"))
+    return http_url(urljoin(base, link.strip()) if base else link)
+
+
+def _language(entry: dict[str, Any], feed: dict[str, Any]) -> str:
+    tag = (entry.get("title_detail") or {}).get("language") or feed.get("language") or ""
+    # "it-IT" and "it" are the same language to a reader; keep what Mastodon and X use.
+    return clip(tag.split("-")[0].lower(), 16) if isinstance(tag, str) else ""
+
+
+def _author(entry: dict[str, Any], feed: dict[str, Any], feed_url: str) -> Author:
+    feed_title = clip(" ".join((feed.get("title") or "").split()), NAME_MAX)
+    entry_author = clip(entry.get("author") or "", NAME_MAX)
+    site = http_url(feed.get("link")) or http_url(feed_url)
+    host = (urlsplit(site).hostname or "") if site else ""
+    image = feed.get("image") or {}
+    return Author(
+        handle=feed_title or entry_author or host or "RSS",
+        name=entry_author or feed_title or host,
+        avatar=http_url(image.get("href")) or http_url(feed.get("icon") or feed.get("logo")),
+        url=site,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """feedparser's dicts as plain JSON-ready data (its struct_times left out)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items() if not isinstance(v, time.struct_time)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value if not isinstance(v, time.struct_time)]
+    return value
+
+
+def normalize(entry: dict, feed: dict, feed_url: str = "") -> Post:
+    """One feedparser entry (with its feed's metadata) as a Post."""
+    if not isinstance(entry, dict) or not isinstance(feed, dict):
+        raise NormalizeError("a feed entry and its feed must be objects")
+    raw_body = _body_html(entry)
+    body_html = clean_html(raw_body)
+    body_text, body_links = text_and_links(body_html)
+    title = _title(entry)
+    text, html = body_text, body_html
+    if title and not _starts_with_title(body_text, title):
+        text = f"{title}\n\n{body_text}" if body_text else title
+        html = clean_html(f"<p><strong>{escape(title, quote=False)}</strong></p>{body_html}")
+    remote_id = _remote_id(entry, feed, feed_url)
+    return Post(
+        platform=PLATFORM,
+        remote_id=remote_id,
+        url=_entry_url(entry, feed, feed_url) or http_url(remote_id) or http_url(feed.get("link")),
+        author=_author(entry, feed, feed_url),
+        created_at=_created_at(entry, feed),
+        text=clip(text, TEXT_MAX),
+        html=html,
+        media=_media(entry, raw_body),
+        language=_language(entry, feed),
+        links=body_links,
+        raw=_plain(entry),
+    )
+
+
+def parse_feed(document: str | bytes, feed_url: str = "") -> list[Post]:
+    """Posts from an RSS or Atom document, newest first as the feed lists them."""
+    if isinstance(document, str):
+        document = document.encode("utf-8")
+        # The text is already decoded: an encoding named in its XML declaration is stale.
+        headers = {"content-type": "application/xml; charset=utf-8"}
+    elif isinstance(document, bytes):
+        headers = {}
+    else:
+        kind = type(document).__name__
+        raise NormalizeError(f"a feed document must be text or bytes, not {kind}")
+    if len(document) > MAX_FEED_BYTES:
+        raise NormalizeError(f"feed document is larger than {MAX_FEED_BYTES} bytes")
+    if feed_url:
+        headers["content-location"] = feed_url
+    # A stream, never a str: feedparser would fetch a string that looks like a URL or a path.
+    parsed = feedparser.parse(io.BytesIO(document), response_headers=headers)
+    if not parsed.get("version") and not parsed.entries:
+        raise NormalizeError("the document is not an RSS or Atom feed")
+    return [normalize(entry, parsed.feed, feed_url) for entry in parsed.entries]
+
+
+def posts_from_payload(payload: Any) -> list[Post]:
+    """Posts from a feed document (text or bytes)."""
+    return parse_feed(payload)

@@ -1,0 +1,575 @@
+"""The only module that writes SQL: events, sources, posts, curation, change log, audit, users.
+
+Every write goes through `Store._write()`: one process-wide lock, one `BEGIN IMMEDIATE`
+transaction, so a batch of posts, the cursor that produced it and the change-log rows
+that announce it are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import curation
+from .migrations import apply_migrations
+from .model import Post
+
+
+def utcnow() -> str:
+    """Now as ISO-8601 UTC with a trailing Z (milliseconds)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class NotFound(LookupError):
+    """An event, post, source or user that does not exist."""
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be applied; the message is for the editor."""
+
+
+@dataclass
+class IngestResult:
+    new: list[int] = field(default_factory=list)  # post ids new to the event
+    duplicates: int = 0  # posts the event already had
+    seq: int = 0  # last change-log seq written
+
+
+@dataclass
+class DecisionResult:
+    post_id: int
+    action: str
+    changed: bool
+    seq: int  # seq of the change row, or the current head when nothing changed
+
+
+_JSON_POST_FIELDS = ("media", "reply_to", "repost_of", "reposted_by", "quote_of", "metrics",
+                     "hashtags", "mentions", "links")
+_POST_COLUMNS = (
+    "platform", "remote_id", "url", "author_handle", "author_name", "author_avatar", "author_url",
+    "created_at", "text", "html", "media", "reply_to", "repost_of", "reposted_by", "quote_of",
+    "language", "metrics", "hashtags", "mentions", "links", "sensitive", "spoiler", "fingerprint",
+    "raw", "first_seen_at")
+_INSERT_POST = (
+    f"INSERT INTO posts ({', '.join(_POST_COLUMNS)}) VALUES ({', '.join('?' * len(_POST_COLUMNS))})"
+    " ON CONFLICT (platform, remote_id) DO NOTHING RETURNING id")
+_POST_SELECT = """
+    SELECT p.*, c.id AS curation_id, c.state, c.featured, c.pinned, c.session_id, c.note,
+           c.reason, c.duplicate_of, c.arrived_at, c.decided_at, c.decided_by, c.source_id
+    FROM curation c JOIN posts p ON p.id = c.post_id
+"""
+
+
+def fingerprint(post: Post) -> str:
+    """A key shared by the same words posted twice (cross-posts); '' when too short to tell."""
+    if post.repost_of:
+        return ""
+    words = re.sub(r"https?://\S+", " ", post.text.lower())
+    words = " ".join(re.findall(r"\w+", words))
+    if len(words) < 40:
+        return ""
+    return hashlib.sha256(words.encode()).hexdigest()[:32]
+
+
+class Store:
+    """Piazza's database: a SQLite file in WAL mode, migrated on open."""
+
+    def __init__(self, path: str | Path, clock: Callable[[], str] = utcnow) -> None:
+        self.path = str(path)
+        self.clock = clock
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        db = self.db
+        if self.path != ":memory:":
+            db.enable_wal()
+        apply_migrations(db, self.clock())
+
+    # -- connections -------------------------------------------------------------------------
+    @property
+    def db(self) -> Database:
+        """This thread's connection (SQLite connections are not shared across threads)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=15,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 15000")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            db = Database(conn, execute_plugins=False)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        """One door for writes: a process lock and one immediate transaction."""
+        with self._write_lock:
+            db = self.db
+            if db.conn.in_transaction:  # nested call inside an open write
+                yield db
+                return
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.conn.rollback()
+                raise
+            db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, list(params)))
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    def integrity_check(self) -> str:
+        """SQLite's own verdict on the file ('ok' when sound)."""
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- events ------------------------------------------------------------------------------
+    def create_event(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Create an event and its programme; the slug must be new."""
+        slug = event["slug"]
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
+            raise ValueError(
+                f"Slug {slug!r} non valido: usa lettere minuscole, cifre e trattini "
+                "(es. pasocial-2026).")
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM events WHERE slug = ?", [slug]).fetchone():
+                raise ValueError(f"L'evento {slug!r} esiste già.")
+            row = {
+                "slug": slug,
+                "name": event.get("name") or slug,
+                "description": event.get("description", ""),
+                "hashtags": json.dumps([h.lstrip("#") for h in event.get("hashtags", [])]),
+                "accounts": json.dumps(event.get("accounts", [])),
+                "trusted": json.dumps(event.get("trusted", [])),
+                "starts_at": event.get("starts_at"),
+                "ends_at": event.get("ends_at"),
+                "timezone": event.get("timezone", "Europe/Rome"),
+                "language": event.get("language", "it"),
+                "url": event.get("url", ""),
+                "venue": event.get("venue", ""),
+                "created_at": self.clock(),
+            }
+            event_id = db["events"].insert(row).last_pk
+            for i, session in enumerate(event.get("sessions", [])):
+                db["sessions"].insert({
+                    "event_id": event_id,
+                    "key": session.get("key") or f"s{i + 1}",
+                    "title": session["title"],
+                    "description": session.get("description", ""),
+                    "starts_at": session["starts_at"],
+                    "ends_at": session["ends_at"],
+                    "room": session.get("room", ""),
+                    "speakers": json.dumps(session.get("speakers", [])),
+                })
+        return self.get_event(slug)
+
+    def get_event(self, slug: str) -> dict[str, Any]:
+        """The event with its programme; raises NotFound."""
+        row = self._one("SELECT * FROM events WHERE slug = ?", [slug])
+        if row is None:
+            raise NotFound(f"Nessun evento con slug {slug!r}.")
+        return self._event(row)
+
+    def list_events(self) -> list[dict[str, Any]]:
+        """All events, newest first."""
+        rows = self._rows("SELECT * FROM events ORDER BY starts_at DESC, id")
+        return [self._event(r) for r in rows]
+
+    def _event(self, row: dict[str, Any]) -> dict[str, Any]:
+        event = dict(row)
+        for key in ("hashtags", "accounts", "trusted"):
+            event[key] = json.loads(event[key])
+        event["sessions"] = [
+            {**s, "speakers": json.loads(s["speakers"])}
+            for s in self._rows("SELECT * FROM sessions WHERE event_id = ? ORDER BY starts_at, id",
+                                [row["id"]])
+        ]
+        return event
+
+    # -- sources -----------------------------------------------------------------------------
+    def add_source(self, slug: str, platform: str, config: dict[str, Any],
+                   name: str = "") -> dict[str, Any]:
+        """Attach a source to an event."""
+        event = self.get_event(slug)
+        with self._write() as db:
+            source_id = db["sources"].insert({
+                "event_id": event["id"], "platform": platform, "name": name or platform,
+                "config": json.dumps(config), "cursor": "{}", "created_at": self.clock(),
+            }).last_pk
+        return self.get_source(source_id)
+
+    def get_source(self, source_id: int) -> dict[str, Any]:
+        """One source with its config and cursor decoded."""
+        row = self._one("SELECT * FROM sources WHERE id = ?", [source_id])
+        if row is None:
+            raise NotFound(f"Nessuna fonte con id {source_id}.")
+        return self._source(row)
+
+    def list_sources(self, slug: str | None = None) -> list[dict[str, Any]]:
+        """Sources of one event, or of all events."""
+        if slug is None:
+            rows = self._rows("SELECT * FROM sources ORDER BY id")
+        else:
+            rows = self._rows(
+                "SELECT s.* FROM sources s JOIN events e ON e.id = s.event_id WHERE e.slug = ?"
+                " ORDER BY s.id", [slug])
+        return [self._source(r) for r in rows]
+
+    @staticmethod
+    def _source(row: dict[str, Any]) -> dict[str, Any]:
+        return {**row, "config": json.loads(row["config"]), "cursor": json.loads(row["cursor"])}
+
+    def record_source_failure(self, source_id: int, error: str, next_try_at: str,
+                              health: str = "failing") -> None:
+        """Remember a source's failure in plain words and when to try again."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE sources SET health = ?, last_error = ?, failures = failures + 1,"
+                " next_try_at = ? WHERE id = ?", [health, error[:500], next_try_at, source_id])
+
+    # -- ingest ------------------------------------------------------------------------------
+    def ingest(self, source_id: int, posts: list[Post], cursor: dict[str, Any],
+               deleted: Iterable[tuple[str, str]] = (),
+               next_try_at: str | None = None) -> IngestResult:
+        """Persist a batch from one source together with its new cursor, in one transaction.
+
+        The same (platform, remote_id) is one post; a post new to the event gets a curation row
+        (state from the event's rules) and a `post_added` change; the cursor is saved last.
+        """
+        now = self.clock()
+        result = IngestResult()
+        with self._write() as db:
+            source = db.execute("SELECT event_id FROM sources WHERE id = ?", [source_id]).fetchone()
+            if source is None:
+                raise NotFound(f"Nessuna fonte con id {source_id}.")
+            event_id = source[0]
+            trusted = json.loads(db.execute(
+                "SELECT trusted FROM events WHERE id = ?", [event_id]).fetchone()[0])
+            conn = db.conn
+            for post in posts:
+                fp = fingerprint(post)
+                row = conn.execute(_INSERT_POST, _post_values(post, fp, now)).fetchone()
+                if row is None:
+                    post_id = conn.execute(
+                        "SELECT id FROM posts WHERE platform = ? AND remote_id = ?",
+                        [post.platform, post.remote_id]).fetchone()[0]
+                else:
+                    post_id = row[0]
+                duplicate_of = None
+                if fp:
+                    dup = conn.execute(
+                        "SELECT c.post_id FROM posts p JOIN curation c ON c.post_id = p.id"
+                        " WHERE p.fingerprint = ? AND c.event_id = ? AND p.id != ?"
+                        " ORDER BY c.id LIMIT 1", [fp, event_id, post_id]).fetchone()
+                    duplicate_of = dup[0] if dup else None
+                state = curation.initial_state(post, trusted)
+                cur = conn.execute(
+                    "INSERT INTO curation (event_id, post_id, source_id, state, duplicate_of,"
+                    " arrived_at, decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (event_id, post_id) DO NOTHING RETURNING id",
+                    [event_id, post_id, source_id, state, duplicate_of, now,
+                     now if state != "pending" else None,
+                     "regola: account fidato" if state == "approved" else ""]).fetchone()
+                if cur is None:
+                    result.duplicates += 1
+                    continue
+                result.new.append(post_id)
+                kind = "post_added" if state == "pending" else "post_approved"
+                result.seq = self._change(conn, event_id, kind, post_id, "collector", now,
+                                          {"source_id": source_id})
+            for platform, remote_id in deleted:
+                result.seq = max(result.seq, self._mark_deleted(conn, platform, remote_id, now))
+            conn.execute(
+                "UPDATE sources SET cursor = ?, health = 'ok', last_error = '', failures = 0,"
+                " last_ok_at = ?, next_try_at = ? WHERE id = ?",
+                [json.dumps(cursor), now, next_try_at, source_id])
+        return result
+
+    def _mark_deleted(self, conn: sqlite3.Connection, platform: str, remote_id: str,
+                      now: str) -> int:
+        row = conn.execute("SELECT id, deleted FROM posts WHERE platform = ? AND remote_id = ?",
+                           [platform, remote_id]).fetchone()
+        if row is None or row[1]:
+            return 0
+        post_id = row[0]
+        conn.execute("UPDATE posts SET deleted = 1, deleted_at = ? WHERE id = ?", [now, post_id])
+        seq = 0
+        for (event_id,) in conn.execute("SELECT event_id FROM curation WHERE post_id = ?",
+                                        [post_id]).fetchall():
+            seq = self._change(conn, event_id, "post_deleted", post_id, "platform", now, {})
+        return seq
+
+    def mark_deleted(self, platform: str, remote_id: str) -> int:
+        """A post deleted at its source: hidden everywhere, kept for the record. Returns the seq."""
+        with self._write() as db:
+            return self._mark_deleted(db.conn, platform, remote_id, self.clock())
+
+    @staticmethod
+    def _change(conn: sqlite3.Connection, event_id: int, kind: str, post_id: int | None,
+                actor: str, at: str, data: dict[str, Any]) -> int:
+        cur = conn.execute(
+            "INSERT INTO changes (event_id, kind, post_id, actor, at, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [event_id, kind, post_id, actor, at, json.dumps(data)])
+        return cur.lastrowid
+
+    # -- curation ----------------------------------------------------------------------------
+    def decide(self, slug: str, post_id: int, action: str, actor: str, reason: str = "",
+               note: str | None = None, session_id: int | None = None) -> DecisionResult:
+        """Apply one editor decision: curation row, change row and audit row in one transaction."""
+        event = self.get_event(slug)
+        now = self.clock()
+        with self._write() as db:
+            conn = db.conn
+            row = conn.execute(
+                "SELECT state, featured, pinned, note, session_id, reason FROM curation"
+                " WHERE event_id = ? AND post_id = ?", [event["id"], post_id]).fetchone()
+            if row is None:
+                raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
+            current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason"),
+                               row, strict=True))
+            if action == "session" and session_id is not None and session_id not in {
+                    s["id"] for s in event["sessions"]}:
+                raise DecisionError(f"La sessione {session_id} non è nel programma di {slug!r}.")
+            update = curation.apply_action(current, action, reason=reason, note=note,
+                                           session_id=session_id)
+            if not update:
+                head = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+                return DecisionResult(post_id, action, False, head)
+            if update.get("pinned"):
+                # One pinned post per event: unpin the previous one, announced as its own change.
+                for (other,) in conn.execute(
+                        "SELECT post_id FROM curation WHERE event_id = ? AND pinned = 1"
+                        " AND post_id != ?", [event["id"], post_id]).fetchall():
+                    conn.execute(
+                        "UPDATE curation SET pinned = 0 WHERE event_id = ? AND post_id = ?",
+                        [event["id"], other])
+                    self._change(conn, event["id"], "post_unpinned", other, actor, now, {})
+            sets = ", ".join(f"{k} = ?" for k in update)
+            conn.execute(
+                f"UPDATE curation SET {sets}, decided_at = ?, decided_by = ?"
+                " WHERE event_id = ? AND post_id = ?",
+                [*update.values(), now, actor, event["id"], post_id])
+            kind = curation.change_kind(action)
+            seq = self._change(conn, event["id"], kind, post_id, actor, now,
+                               {k: v for k, v in update.items() if k != "note"})
+            conn.execute(
+                "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [now, actor, action, event["id"], post_id, update.get("reason", reason or ""),
+                 json.dumps({"before": {k: current[k] for k in update}, "after": update},
+                            ensure_ascii=False)])
+        return DecisionResult(post_id, action, True, seq)
+
+    def audit_log(self, slug: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Latest audit rows, newest first."""
+        if slug is None:
+            return self._rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
+        return self._rows(
+            "SELECT a.* FROM audit a JOIN events e ON e.id = a.event_id WHERE e.slug = ?"
+            " ORDER BY a.id DESC LIMIT ?", [slug, limit])
+
+    # -- reading posts -----------------------------------------------------------------------
+    def list_posts(self, slug: str, state: str | None = None, limit: int = 100,
+                   before: int | None = None, include_deleted: bool = True,
+                   oldest_first: bool = False) -> list[dict[str, Any]]:
+        """Posts of an event with their curation, newest arrival first (paginated by `before`)."""
+        event = self.get_event(slug)
+        return self.posts_of_event(event["id"], state=state, limit=limit, before=before,
+                                   include_deleted=include_deleted, oldest_first=oldest_first)
+
+    def posts_of_event(self, event_id: int, state: str | None = None, limit: int = 100,
+                       before: int | None = None, include_deleted: bool = True,
+                       oldest_first: bool = False) -> list[dict[str, Any]]:
+        """Like `list_posts`, by event id."""
+        where, params = ["c.event_id = ?"], [event_id]
+        if state:
+            where.append("c.state = ?")
+            params.append(state)
+        if before:
+            where.append("c.id < ?")
+            params.append(before)
+        if not include_deleted:
+            where.append("p.deleted = 0")
+        order = "ASC" if oldest_first else "DESC"
+        sql = f"{_POST_SELECT} WHERE {' AND '.join(where)} ORDER BY c.id {order} LIMIT ?"
+        return [_post_row(r) for r in self._rows(sql, [*params, limit])]
+
+    def posts_by_id(self, event_id: int, post_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Posts of an event by id, with their curation."""
+        ids = list(set(post_ids))
+        out: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            sql = (f"{_POST_SELECT} WHERE c.event_id = ? AND c.post_id IN "
+                   f"({', '.join('?' * len(chunk))})")
+            for row in self._rows(sql, [event_id, *chunk]):
+                out[row["id"]] = _post_row(row)
+        return out
+
+    def get_post(self, slug: str, post_id: int) -> dict[str, Any]:
+        """One post of an event; raises NotFound."""
+        event = self.get_event(slug)
+        post = self.posts_by_id(event["id"], [post_id]).get(post_id)
+        if post is None:
+            raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
+        return post
+
+    def counts(self, event_id: int) -> dict[str, int]:
+        """How many posts of the event are in each state (deleted ones left out)."""
+        counts = {"pending": 0, "approved": 0, "rejected": 0}
+        for row in self._rows(
+                "SELECT c.state, COUNT(*) AS n FROM curation c JOIN posts p ON p.id = c.post_id"
+                " WHERE c.event_id = ? AND p.deleted = 0 GROUP BY c.state", [event_id]):
+            counts[row["state"]] = row["n"]
+        return counts
+
+    # -- change log --------------------------------------------------------------------------
+    def head_seq(self) -> int:
+        """The last seq written to the change log (0 when empty)."""
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+
+    def changes_after(self, seq: int, event_id: int | None = None,
+                      limit: int = 1000) -> list[dict[str, Any]]:
+        """Change rows after `seq`, in order."""
+        if event_id is None:
+            rows = self._rows("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                              [seq, limit])
+        else:
+            rows = self._rows(
+                "SELECT * FROM changes WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                [event_id, seq, limit])
+        for row in rows:
+            row["data"] = json.loads(row["data"])
+        return rows
+
+    # -- users -------------------------------------------------------------------------------
+    def create_user(self, name: str, role: str, password: str | None = None) -> dict[str, Any]:
+        """Add an editor or admin; the password is stored hashed (scrypt), or not at all."""
+        name = name.strip()
+        if not re.fullmatch(r"[\w.@-]{2,40}", name):
+            raise ValueError("Nome utente non valido: 2–40 lettere, cifre, punti, trattini o @.")
+        if role not in ("admin", "editor"):
+            raise ValueError("Ruolo non valido: usa admin o editor.")
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
+                raise ValueError(f"L'utente {name!r} esiste già.")
+            db["users"].insert({
+                "name": name, "role": role,
+                "password_hash": generate_password_hash(password) if password else "",
+                "created_at": self.clock()})
+        return self.get_user(name)
+
+    def get_user(self, name: str) -> dict[str, Any]:
+        """A user by name (case-insensitive); raises NotFound."""
+        row = self._one("SELECT id, name, role, created_at FROM users WHERE name = ?", [name])
+        if row is None:
+            raise NotFound(f"Nessun utente {name!r}.")
+        return row
+
+    def user_by_id(self, user_id: int) -> dict[str, Any] | None:
+        """A user by id, or None."""
+        return self._one("SELECT id, name, role, created_at FROM users WHERE id = ?", [user_id])
+
+    def count_users(self) -> int:
+        """How many users exist."""
+        return self.db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+
+    def check_password(self, name: str, password: str) -> dict[str, Any] | None:
+        """The user when the password matches, else None (same work either way)."""
+        row = self._one("SELECT id, password_hash FROM users WHERE name = ?", [name])
+        stored = row["password_hash"] if row and row["password_hash"] else _DUMMY_HASH
+        ok = check_password_hash(stored, password)
+        return self.user_by_id(row["id"]) if ok and row and row["password_hash"] else None
+
+    def set_password(self, user_id: int, password: str) -> None:
+        """Replace a user's password."""
+        if len(password) < 10:
+            raise ValueError("La password deve avere almeno 10 caratteri.")
+        with self._write() as db:
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                       [generate_password_hash(password), user_id])
+
+    def create_login_token(self, user_id: int, hours: int = 24) -> str:
+        """A one-time login token (only its hash is stored)."""
+        token = secrets.token_urlsafe(24)
+        expires = (datetime.now(UTC) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._write() as db:
+            db["login_tokens"].insert({"token_hash": _hash_token(token), "user_id": user_id,
+                                       "expires_at": expires, "used_at": None})
+        return token
+
+    def consume_login_token(self, token: str) -> dict[str, Any] | None:
+        """The user of a valid, unused token, marking it used; None otherwise."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._write() as db:
+            row = db.execute(
+                "UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
+                " AND expires_at > ? RETURNING user_id", [now, _hash_token(token), now]).fetchone()
+        return self.user_by_id(row[0]) if row else None
+
+
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _dumps(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _post_values(post: Post, fp: str, now: str) -> list[Any]:
+    data = post.to_dict()
+    author = data["author"]
+    return [
+        post.platform, post.remote_id, post.url, author["handle"], author["name"],
+        author["avatar"], author["url"], post.created_at, post.text, post.html,
+        _dumps(data["media"]), _dumps(data["reply_to"]), _dumps(data["repost_of"]),
+        _dumps(data["reposted_by"]), _dumps(data["quote_of"]), post.language,
+        _dumps(data["metrics"]), _dumps(data["hashtags"]), _dumps(data["mentions"]),
+        _dumps(data["links"]), int(post.sensitive), post.spoiler, fp,
+        _dumps(post.raw), now,
+    ]
+
+
+def _post_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A database row as the post dict used by live, views, CLI and recap (raw left out)."""
+    post = {k: v for k, v in row.items() if k not in ("raw", "fingerprint")}
+    for key in _JSON_POST_FIELDS:
+        value = post.get(key)
+        post[key] = json.loads(value) if value else ([] if key in (
+            "media", "hashtags", "mentions", "links") else ({} if key == "metrics" else None))
+    post["author"] = {"handle": post.pop("author_handle"), "name": post.pop("author_name"),
+                      "avatar": post.pop("author_avatar"), "url": post.pop("author_url")}
+    for key in ("featured", "pinned", "sensitive", "deleted"):
+        post[key] = bool(post.get(key))
+    return post

@@ -1,0 +1,39 @@
+"""Template filters: dates and times in the event's language and time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import Flask
+
+from ..sources.replay import parse_time
+
+
+def local_datetime(value: str | None, tz: str = "Europe/Rome", lang: str = "it",
+                   style: str = "time") -> str:
+    """An ISO UTC time as people read it: '09:31', '19 novembre 2026', or both."""
+    if not value:
+        return ""
+    moment: datetime = parse_time(value)
+    zone = _zone(tz)
+    if style == "time":
+        return format_time(moment, "HH:mm", tzinfo=zone, locale=lang)
+    if style == "date":
+        return format_date(moment.astimezone(zone).date(), "long", locale=lang)
+    return format_datetime(moment, "d MMMM y, HH:mm", tzinfo=zone, locale=lang)
+
+
+@lru_cache(maxsize=32)
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def register_filters(app: Flask) -> None:
+    """Make the filters available to every template."""
+    app.jinja_env.filters["local_datetime"] = local_datetime

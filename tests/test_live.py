@@ -1,0 +1,174 @@
+"""The live protocol: messages from the change log, catch-up by seq, the socket flows."""
+
+from __future__ import annotations
+
+import pytest
+
+from coverage import socketio
+from coverage.live import console_messages, wall_messages
+
+from .conftest import login
+
+
+def change(seq, kind, post_id, actor="marta"):
+    return {"seq": seq, "kind": kind, "post_id": post_id, "actor": actor, "event_id": 1}
+
+
+def post(post_id, state="approved", deleted=False, **extra):
+    return {"id": post_id, "state": state, "deleted": deleted, "note": "interna",
+            "reason": "", "decided_by": "marta", "text": f"post {post_id}", **extra}
+
+
+def test_wall_gets_an_approved_post_without_moderation_internals():
+    [(name, msg)] = wall_messages([change(5, "post_approved", 1)], {1: post(1)})
+    assert name == "post_approved" and msg["seq"] == 5 and msg["post"]["id"] == 1
+    assert "note" not in msg["post"] and "decided_by" not in msg["post"]
+
+
+def test_wall_never_receives_a_post_approved_then_rejected_in_the_same_batch():
+    messages = wall_messages([change(5, "post_approved", 1), change(6, "post_rejected", 1)],
+                             {1: post(1, state="rejected")})
+    assert messages == [("post_removed", {"seq": 6, "post": {"id": 1}})]
+
+
+def test_wall_ignores_arrivals_and_notes_on_posts_it_cannot_show():
+    changes = [change(1, "post_added", 1), change(2, "post_noted", 1)]
+    assert wall_messages(changes, {1: post(1, state="pending")}) == []
+
+
+def test_wall_removes_a_deleted_post():
+    [(name, _)] = wall_messages([change(9, "post_deleted", 1)], {1: post(1, deleted=True)})
+    assert name == "post_removed"
+
+
+def test_wall_messages_are_ordered_by_seq_one_per_post():
+    changes = [change(1, "post_approved", 2), change(2, "post_approved", 1),
+               change(3, "post_featured", 2)]
+    messages = wall_messages(changes, {1: post(1), 2: post(2, featured=True)})
+    assert [(m["post"]["id"], m["seq"]) for _, m in messages] == [(1, 2), (2, 3)]
+
+
+def test_console_message_is_named_for_the_last_change_and_says_who():
+    [(name, msg)] = console_messages([change(1, "post_added", 1, "collector"),
+                                      change(2, "post_rejected", 1, "luca")],
+                                     {1: post(1, state="rejected")})
+    assert name == "post_rejected" and msg["by"] == "luca" and msg["post"]["note"] == "interna"
+
+
+# -- socket flows with Flask-SocketIO's test client -------------------------------------------
+
+def ingest(app_store, make_post, n=3):
+    source = app_store.list_sources("prova")[0]
+    app_store.ingest(source["id"], [make_post() for _ in range(n)], {})
+    return [p["id"] for p in app_store.list_posts("prova", oldest_first=True)]
+
+
+def received(client, namespace):
+    return [(m["name"], m["args"][0]) for m in client.get_received(namespace)]
+
+
+def test_wall_connect_without_a_known_event_is_refused(app, app_event):
+    client = socketio.test_client(app, namespace="/wall", auth={"event": "nessuno"})
+    assert not client.is_connected("/wall")
+
+
+def test_console_refuses_anonymous_connections(app, app_event):
+    client = socketio.test_client(app, namespace="/console", auth={"event": "prova"})
+    assert not client.is_connected("/console")
+
+
+def test_wall_snapshot_holds_only_approved_posts(app, app_store, app_event, make_post):
+    ids = ingest(app_store, make_post)
+    app_store.decide("prova", ids[0], "approve", "marta")
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova", "last_seq": 0})
+    messages = received(wall, "/wall")
+    assert [n for n, _ in messages] == ["snapshot", "synced"]
+    snapshot = messages[0][1]
+    assert [p["id"] for p in snapshot["posts"]] == [ids[0]]
+    assert snapshot["seq"] == app_store.head_seq()
+
+
+def test_console_decision_is_acknowledged_then_reaches_walls_and_other_consoles(
+        app, app_store, app_event, make_post):
+    ids = ingest(app_store, make_post)
+    live = app.extensions["piazza_live"]
+    live.pump()
+    flask_a, flask_b = app.test_client(), app.test_client()
+    login(flask_a, app_store, "marta")
+    login(flask_b, app_store, "luca")
+    marta = socketio.test_client(app, namespace="/console", flask_test_client=flask_a,
+                                 auth={"event": "prova"})
+    luca = socketio.test_client(app, namespace="/console", flask_test_client=flask_b,
+                                auth={"event": "prova"})
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    snapshot = [m for n, m in received(luca, "/console") if n == "snapshot"][0]
+    assert {p["id"] for p in snapshot["posts"]} == set(ids)
+    received(marta, "/console"), received(wall, "/wall")
+
+    ack = marta.emit("decide", {"post_id": ids[1], "action": "approve"}, namespace="/console",
+                     callback=True)
+    assert ack["ok"] and ack["changed"]
+    assert received(wall, "/wall") == []  # acknowledged first, broadcast by the follower
+    live.pump()
+    [(name, msg)] = received(wall, "/wall")
+    assert name == "post_approved" and msg["post"]["id"] == ids[1] and msg["seq"] == ack["seq"]
+    [(name, msg)] = received(luca, "/console")
+    assert name == "post_approved" and msg["by"] == "marta"
+
+
+def test_decisions_from_the_cli_or_another_process_reach_the_wall(app, app_store, app_event,
+                                                                 make_post):
+    ids = ingest(app_store, make_post)
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    received(wall, "/wall")
+    app_store.decide("prova", ids[2], "approve", "cli:root")  # written straight to the log
+    app.extensions["piazza_live"].pump()
+    assert [n for n, _ in received(wall, "/wall")] == ["post_approved"]
+
+
+def test_reconnecting_wall_receives_exactly_what_it_missed_in_order(app, app_store, app_event,
+                                                                   make_post):
+    ids = ingest(app_store, make_post)
+    app_store.decide("prova", ids[0], "approve", "marta")
+    seen = app_store.head_seq()
+    # While the wall is away: one approval, one approval then rejection, one note.
+    app_store.decide("prova", ids[1], "approve", "marta")
+    app_store.decide("prova", ids[2], "approve", "marta")
+    app_store.decide("prova", ids[2], "reject", "luca", reason="off_topic")
+    app_store.decide("prova", ids[0], "note", "marta", note="per il recap")
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova", "last_seq": seen})
+    messages = received(wall, "/wall")
+    assert [(n, m.get("post", {}).get("id")) for n, m in messages] == [
+        ("post_approved", ids[1]), ("post_removed", ids[2]), ("synced", None)]
+    seqs = [m["seq"] for _, m in messages]
+    assert seqs == sorted(seqs) and seqs[-1] == app_store.head_seq()
+
+
+def test_decide_with_bad_input_gets_a_clear_error(app, app_store, app_event, make_post):
+    ingest(app_store, make_post)
+    flask_client = app.test_client()
+    login(flask_client, app_store)
+    console = socketio.test_client(app, namespace="/console", flask_test_client=flask_client,
+                                   auth={"event": "prova"})
+    for data, error in [({"post_id": 1, "action": "delete-everything"}, "Azione sconosciuta"),
+                        ({"post_id": "x", "action": "approve"}, "Identificativo"),
+                        ({"post_id": 999, "action": "approve"}, "non fa parte"),
+                        ("not a dict", "non valida")]:
+        ack = console.emit("decide", data, namespace="/console", callback=True)
+        assert not ack["ok"] and error in ack["error"]
+
+
+def test_presence_lists_the_editors_online(app, app_store, app_event):
+    flask_client = app.test_client()
+    login(flask_client, app_store, "marta")
+    console = socketio.test_client(app, namespace="/console", flask_test_client=flask_client,
+                                   auth={"event": "prova"})
+    presence = [m for n, m in received(console, "/console") if n == "presence"]
+    assert presence[-1]["editors"] == ["marta"]
+
+
+@pytest.mark.parametrize("last_seq", ["abc", -5, None])
+def test_wall_with_a_nonsense_last_seq_gets_a_snapshot(app, app_event, last_seq):
+    wall = socketio.test_client(app, namespace="/wall",
+                                auth={"event": "prova", "last_seq": last_seq})
+    assert received(wall, "/wall")[0][0] == "snapshot"
