@@ -11,10 +11,12 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
 from .live import Live, register_handlers
-from .settings import instance_path, load_settings
+from .settings import SETTINGS, instance_path, load_settings
 from .store import Store
 
 ROOT = Path(__file__).resolve().parent.parent  # templates/, static/ and exports/ live here
+
+SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 socketio = SocketIO()
 csrf = CSRFProtect()
@@ -31,6 +33,10 @@ CONTENT_SECURITY_POLICY = (
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app: settings, store, blueprints, Socket.IO and the live follower."""
     settings = load_settings(config)
+    for key in ("DB", "EXPORTS"):
+        # Defaults live beside app.py whatever the working directory; paths given are kept.
+        if settings[key] == SETTING_DEFAULTS[key]:
+            settings[key] = str(ROOT / settings[key])
     app = Flask(__name__, root_path=str(ROOT), template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"),
                 instance_path=str(instance_path(settings)))

@@ -42,6 +42,19 @@ def test_replay_clock_releases_items_as_recorded_time_passes():
     assert source.fetch(last.cursor, START + timedelta(seconds=120)).posts == []
 
 
+def test_replay_starts_shortly_before_the_event_and_plays_earlier_items_at_once():
+    # The event opens at 09:05: the clock starts at 08:50, so what was recorded at 08:30 and
+    # 08:50 plays at once, and 09:00 comes ten recorded minutes (10 s at 60x) later.
+    source = ReplaySource({"speed": 60, "file": MINI}, {"starts_at": "2026-11-19T09:05:00Z"},
+                          None, {})
+    first = source.fetch({}, START)
+    assert [p.platform for p in first.posts] == ["mastodon", "bluesky"]
+    assert source.fetch(first.cursor, START + timedelta(seconds=5)).posts == []
+    later = source.fetch(first.cursor, START + timedelta(seconds=11))
+    assert [p.platform for p in later.posts] == ["mastodon"]
+    assert source.clock(first.cursor, START) == parse_time("2026-11-19T08:50:00Z")
+
+
 def test_replay_clock_tells_where_the_recorded_day_is():
     source = replay(36)
     cursor = source.fetch({}, START).cursor
@@ -67,12 +80,14 @@ def test_restart_carries_on_from_the_saved_cursor_without_duplicates(store, even
     src = store.list_sources(event["slug"])[0]
     store.db.execute("UPDATE sources SET config = ? WHERE id = ?",
                      [json.dumps({"speed": 60, "file": MINI}), src["id"]])
+    # The first item (08:30) comes after the event's lead-in (07:45), so the clock starts
+    # there: 25 s at 60x later, 08:30 and 08:50 have played.
     poll_once(store, {}, now=START)
     poll_once(store, {}, now=START + timedelta(seconds=25))
     before = len(store.list_posts(event["slug"]))
     # A "restart": a new round from the stored cursor, much later.
     poll_once(store, {}, now=START + timedelta(seconds=120))
-    poll_once(store, {}, now=START + timedelta(seconds=200))
+    poll_once(store, {}, now=START + timedelta(seconds=300))
     posts = store.list_posts(event["slug"])
     assert before == 2 and len(posts) == 5
     assert len({p["remote_id"] for p in posts}) == 5

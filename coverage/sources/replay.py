@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "pasocial.json"
 DEMO_ASSET_HOST = "https://demo.piazza.invalid/"
 DEMO_ASSET_BASE = "/static/demo/"
 MAX_ITEMS_PER_FETCH = 500
+LEAD = timedelta(minutes=15)  # the replayed day starts this long before the event opens
 
 
 def parse_time(value: str) -> datetime:
@@ -101,6 +102,15 @@ class ReplaySource:
         self.path = str(config.get("file") or DEMO_FILE)
         self.speed = float(config.get("speed", settings.get("DEMO_SPEED", 36.0)))
         self.asset_base = config.get("asset_base", DEMO_ASSET_BASE)
+        self.event_start = event.get("starts_at")
+
+    def origin(self, items: list[dict[str, Any]]) -> datetime:
+        """Where the replay clock starts: shortly before the event opens (items recorded
+        earlier, days before, play at once), or at the first item when the event has no start."""
+        first = parse_time(items[0]["at"])
+        if self.event_start:
+            return max(first, parse_time(self.event_start) - LEAD)
+        return first
 
     def fetch(self, cursor: dict[str, Any], now: datetime) -> Batch:
         """Release the items whose time has come on the replay clock."""
@@ -110,9 +120,8 @@ class ReplaySource:
         if self.speed <= 0 or not items:
             until = len(items)
         else:
-            day_start = parse_time(items[0]["at"])
             elapsed = max((now - parse_time(started)).total_seconds(), 0.0) * self.speed
-            virtual = day_start.timestamp() + elapsed
+            virtual = self.origin(items).timestamp() + elapsed
             until = position
             while until < len(items) and parse_time(items[until]["at"]).timestamp() <= virtual:
                 until += 1
@@ -139,4 +148,4 @@ class ReplaySource:
         if self.speed <= 0:
             return parse_time(items[-1]["at"])
         elapsed = (now - parse_time(cursor["started_at"])).total_seconds() * self.speed
-        return datetime.fromtimestamp(parse_time(items[0]["at"]).timestamp() + elapsed, UTC)
+        return datetime.fromtimestamp(self.origin(items).timestamp() + elapsed, UTC)

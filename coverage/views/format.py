@@ -34,6 +34,14 @@ def _zone(tz: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def local_day(value: str | None, tz: str = "Europe/Rome") -> str:
+    """The calendar day (YYYY-MM-DD) of an ISO UTC time in a time zone; '' when unknown."""
+    if not value:
+        return ""
+    return parse_time(value).astimezone(_zone(tz)).date().isoformat()
+
+
 def register_filters(app: Flask) -> None:
     """Make the filters available to every template."""
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_day"] = local_day

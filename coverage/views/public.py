@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from ..store import NotFound
 from . import store
@@ -27,6 +27,12 @@ def index():
 @bp.get("/e/<slug>/wall")
 def wall(slug: str):
     return render_template("wall.html", event=event_or_404(slug))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it before reading the page's <link rel="icon">.
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/healthz")

@@ -4,7 +4,7 @@ import { renderPost } from "./post.js";
 
 const body = document.body;
 const slug = body.dataset.event;
-const opts = { lang: body.dataset.lang || "it", tz: body.dataset.tz || "Europe/Rome" };
+const opts = { lang: body.dataset.lang || "it", tz: body.dataset.tz || "Europe/Rome", day: body.dataset.day || "" };
 const list = document.getElementById("list");
 const empty = document.getElementById("empty");
 const status = document.getElementById("status");

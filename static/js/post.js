@@ -21,10 +21,14 @@ function el(tag, className, text) {
   return node;
 }
 
-export function formatTime(iso, lang, tz) {
+export function formatTime(iso, lang, tz, day = "") {
+  // The time alone on the event's day; with the date on any other day.
   try {
-    return new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: tz })
-      .format(new Date(iso));
+    const date = new Date(iso);
+    const sameDay = day && new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(date) === day;
+    const options = { hour: "2-digit", minute: "2-digit", timeZone: tz };
+    if (!sameDay) Object.assign(options, { day: "numeric", month: "short" });
+    return new Intl.DateTimeFormat(lang, options).format(date);
   } catch {
     return iso;
   }
@@ -35,7 +39,7 @@ function initials(name) {
     .map((w) => w.charAt(0).toUpperCase()).join("");
 }
 
-export function renderPost(post, { lang = "it", tz = "Europe/Rome", images = true } = {}) {
+export function renderPost(post, { lang = "it", tz = "Europe/Rome", day = "", images = true } = {}) {
   const card = el("article", `post post-${post.platform}`);
   card.dataset.id = String(post.id);
   if (post.featured) card.classList.add("featured");
@@ -100,7 +104,7 @@ export function renderPost(post, { lang = "it", tz = "Europe/Rome", images = tru
   }
 
   const foot = el("footer", "post-foot");
-  const time = el("time", null, formatTime(post.created_at, lang, tz));
+  const time = el("time", null, formatTime(post.created_at, lang, tz, day));
   time.dateTime = post.created_at;
   const link = safeUrl(post.url);
   if (link) {
