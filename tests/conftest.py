@@ -120,6 +120,16 @@ def csrf_token(client, path: str = "/login") -> str:
 
 
 @pytest.fixture
+def server(tmp_path):
+    """`python app.py` in a subprocess with the demo played at once (speed 0)."""
+    from .livesrv import Server
+
+    srv = Server(tmp_path, PIAZZA_DEMO_SPEED="0", PIAZZA_POLL_SECONDS="0.2").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
 def editor(app, app_store):
     """A test client logged in as an editor."""
     client = app.test_client()

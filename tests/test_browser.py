@@ -28,13 +28,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def server(tmp_path):
-    srv = Server(tmp_path, PIAZZA_DEMO_SPEED="0", PIAZZA_POLL_SECONDS="0.2").start()
-    yield srv
-    srv.stop()
-
-
 def second_editor_link(server: Server) -> str:
     """A second editor, added with the CLI on the same database, as a lead would."""
     out = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "users", "create", "luca",

@@ -14,13 +14,6 @@ from .livesrv import Server
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def server(tmp_path):
-    srv = Server(tmp_path, PIAZZA_DEMO_SPEED="0", PIAZZA_POLL_SECONDS="0.2").start()
-    yield srv
-    srv.stop()
-
-
 def session_cookie(server: Server) -> str:
     """Follow the printed one-time link like a browser, keep the session cookie."""
     response = httpx.get(server.login_link(), follow_redirects=False)
