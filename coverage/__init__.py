@@ -11,7 +11,7 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
 from .live import Live, register_handlers
-from .settings import SETTINGS, instance_path, load_settings
+from .settings import SETTINGS, instance_path, load_settings, secrets_from_instance
 from .store import Store
 
 ROOT = Path(__file__).resolve().parent.parent  # templates/, static/ and exports/ live here
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Defaults live beside app.py whatever the working directory; paths given are kept.
         if settings[key] == SETTING_DEFAULTS[key]:
             settings[key] = str(ROOT / settings[key])
+    secrets_from_instance(settings)
     app = Flask(__name__, root_path=str(ROOT), template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"),
                 instance_path=str(instance_path(settings)))

@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from .sources import make_source
+from .sources import REGISTRY, make_source
+from .sources.http import make_client
 from .sources.replay import format_time, parse_time
 from .store import Store
 
@@ -32,7 +33,7 @@ class SourceReport:
     source_id: int
     platform: str
     event: str
-    health: str  # ok, failing, waiting
+    health: str  # ok, slowed, failing, waiting
     new: int = 0
     duplicates: int = 0
     skipped: int = 0
@@ -47,6 +48,8 @@ class SourceReport:
             return f"{where}: ok, {self.new} nuovi, {self.duplicates} già visti{extra}"
         if self.health == "waiting":
             return f"{where}: in attesa fino a {self.next_try_at}"
+        if self.health == "slowed":
+            return f"{where}: RALLENTATA — {self.error}"
         return f"{where}: ERRORE — {self.error} (nuovo tentativo {self.next_try_at})"
 
 
@@ -68,39 +71,92 @@ def plain_error(exc: BaseException) -> str:
     return str(exc) or exc.__class__.__name__
 
 
+def _interval(source: dict[str, Any], factory: Any) -> float:
+    try:
+        return float(source["config"].get("interval", getattr(factory, "default_interval", 0)))
+    except (TypeError, ValueError):
+        return float(getattr(factory, "default_interval", 0) or 0)
+
+
 def poll_once(store: Store, settings: dict[str, Any], now: datetime | None = None,
               event_slug: str | None = None,
               client_factory: Callable[[dict[str, Any]], httpx.Client | None] | None = None,
               force: bool = False) -> list[SourceReport]:
-    """One round over every enabled, due source (of one event, or all); returns their reports."""
+    """One round over every enabled, due source (of one event, or all); returns their reports.
+
+    A source is due when its `next_try_at` has passed: after a success that is its polling
+    interval, after a failure the backoff, after a rate limit the platform's own reset time.
+    """
     now = now or datetime.now(UTC)
+    client_factory = client_factory or (lambda source: make_client())
     reports = []
-    events: dict[int, dict[str, Any]] = {}
+    events = {e["id"]: e for e in store.list_events()}
     for source in store.list_sources(event_slug):
         if not source["enabled"]:
             continue
-        event = events.get(source["event_id"])
-        if event is None:
-            event = next(e for e in store.list_events() if e["id"] == source["event_id"])
-            events[source["event_id"]] = event
+        event = events[source["event_id"]]
         report = SourceReport(source["id"], source["platform"], event["slug"], "ok")
-        if (not force and source["next_try_at"]
-                and parse_time(source["next_try_at"]) > now and source["health"] == "failing"):
+        if not force and source["next_try_at"] and parse_time(source["next_try_at"]) > now:
             report.health, report.next_try_at = "waiting", source["next_try_at"]
             reports.append(report)
             continue
+        client = None
         try:
-            client = client_factory(source) if client_factory else None
+            factory = REGISTRY.get(source["platform"])
+            client = client_factory(source)
             batch = make_source(source, event, settings, client).fetch(source["cursor"], now)
-            result = store.ingest(source["id"], batch.posts, batch.cursor, batch.deleted)
+            interval = _interval(source, factory)
+            next_try = format_time(now + timedelta(seconds=interval)) if interval else None
+            result = store.ingest(source["id"], batch.posts, batch.cursor, batch.deleted,
+                                  next_try_at=next_try, updated=batch.updated)
             report.new, report.duplicates = len(result.new), result.duplicates
-            report.skipped = len(batch.skipped)
+            report.skipped, report.next_try_at = len(batch.skipped), next_try
         except Exception as exc:  # one failing source never stops the others
             error = plain_error(exc)
+            retry_at = getattr(exc, "retry_at", None)
             delay = backoff_seconds(source["failures"])
-            next_try = format_time(now + timedelta(seconds=delay))
-            log.warning("source %s (%s) failed: %s", source["id"], source["platform"], error)
-            store.record_source_failure(source["id"], error, next_try)
-            report.health, report.error, report.next_try_at = "failing", error, next_try
+            next_try = format_time(retry_at if retry_at and retry_at > now
+                                   else now + timedelta(seconds=delay))
+            health = getattr(exc, "health", "failing")
+            log.warning("source %s (%s) %s: %s", source["id"], source["platform"], health, error)
+            store.record_source_failure(source["id"], error, next_try, health=health)
+            report.health, report.error, report.next_try_at = health, error, next_try
+        finally:
+            if client is not None:
+                client.close()
         reports.append(report)
     return reports
+
+
+def recheck_once(store: Store, settings: dict[str, Any], now: datetime | None = None,
+                 client_factory: Callable[[dict[str, Any]], httpx.Client | None] | None = None,
+                 limit: int = 100) -> int:
+    """Ask each source that can whether its approved posts still exist; mark the deleted ones.
+
+    Returns how many posts were found deleted. A failure here is logged and left for the next
+    round: it must never disturb collecting or the wall.
+    """
+    now = now or datetime.now(UTC)
+    client_factory = client_factory or (lambda source: make_client())
+    events = {e["id"]: e for e in store.list_events()}
+    found = 0
+    for source in store.list_sources():
+        factory = REGISTRY.get(source["platform"])
+        if not source["enabled"] or not hasattr(factory, "recheck"):
+            continue
+        remote_ids = store.approved_remote_ids(source["id"], limit=limit)
+        if not remote_ids:
+            continue
+        client = client_factory(source)
+        try:
+            gone = make_source(source, events[source["event_id"]], settings, client).recheck(
+                remote_ids, now)
+            for remote_id in gone:
+                if store.mark_deleted(source["platform"], remote_id):
+                    found += 1
+        except Exception as exc:
+            log.warning("recheck of source %s failed: %s", source["id"], plain_error(exc))
+        finally:
+            if client is not None:
+                client.close()
+    return found

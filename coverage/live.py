@@ -26,7 +26,8 @@ MAX_REPLAY = 2000  # beyond this many missed changes a snapshot is cheaper than 
 WALL_SNAPSHOT_SIZE = 200
 # Change kinds that can alter what a wall shows (notes and arrivals in the queue cannot).
 _WALL_KINDS = {"post_approved", "post_rejected", "post_pending", "post_featured",
-               "post_unfeatured", "post_pinned", "post_unpinned", "post_deleted", "post_session"}
+               "post_unfeatured", "post_pinned", "post_unpinned", "post_deleted", "post_session",
+               "post_edited"}
 _APPROVING = {"post_approved", "post_featured", "post_pinned"}
 _PUBLIC_FIELDS = ("id", "platform", "remote_id", "url", "author", "created_at", "text", "html",
                   "media", "reply_to", "repost_of", "reposted_by", "quote_of", "language",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-PLATFORMS = ("mastodon", "bluesky", "x", "rss")
+PLATFORMS = ("mastodon", "bluesky", "x", "rss", "threads", "youtube")
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Reference:
 
 @dataclass
 class Post:
-    platform: str  # one of PLATFORMS
+    platform: str  # one of PLATFORMS (threads and youtube come only from posts added by URL)
     remote_id: str  # the platform's own id (Mastodon: the status `uri`, global across instances)
     url: str  # permalink for people
     author: Author

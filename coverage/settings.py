@@ -66,6 +66,18 @@ def load_settings(overrides: dict[str, Any] | None = None,
     return values
 
 
+def secrets_from_instance(values: dict[str, Any]) -> dict[str, Any]:
+    """Fill empty secret settings from files in the instance folder, one file per secret,
+    named like the setting in lower case (e.g. instance/x_bearer_token). Never from git."""
+    folder = instance_path(values)
+    for setting in SETTINGS:
+        if setting.secret and not values.get(setting.name):
+            path = folder / setting.name.lower()
+            if path.is_file():
+                values[setting.name] = path.read_text(encoding="utf-8").strip()
+    return values
+
+
 def secret_values(config: dict[str, Any]) -> list[str]:
     """The configured secret strings, for redaction."""
     return [str(config[s.name]) for s in SETTINGS if s.secret and config.get(s.name)]

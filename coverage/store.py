@@ -254,12 +254,13 @@ class Store:
 
     # -- ingest ------------------------------------------------------------------------------
     def ingest(self, source_id: int, posts: list[Post], cursor: dict[str, Any],
-               deleted: Iterable[tuple[str, str]] = (),
-               next_try_at: str | None = None) -> IngestResult:
+               deleted: Iterable[tuple[str, str]] = (), next_try_at: str | None = None,
+               updated: Iterable[Post] = ()) -> IngestResult:
         """Persist a batch from one source together with its new cursor, in one transaction.
 
         The same (platform, remote_id) is one post; a post new to the event gets a curation row
-        (state from the event's rules) and a `post_added` change; the cursor is saved last.
+        (state from the event's rules) and a `post_added` change; edits and deletions seen at
+        the source are applied; the cursor is saved last.
         """
         now = self.clock()
         result = IngestResult()
@@ -302,6 +303,8 @@ class Store:
                 kind = "post_added" if state == "pending" else "post_approved"
                 result.seq = self._change(conn, event_id, kind, post_id, "collector", now,
                                           {"source_id": source_id})
+            for post in updated:
+                result.seq = max(result.seq, self._apply_edit(conn, post, now))
             for platform, remote_id in deleted:
                 result.seq = max(result.seq, self._mark_deleted(conn, platform, remote_id, now))
             conn.execute(
@@ -323,6 +326,45 @@ class Store:
                                         [post_id]).fetchall():
             seq = self._change(conn, event_id, "post_deleted", post_id, "platform", now, {})
         return seq
+
+    def _apply_edit(self, conn: sqlite3.Connection, post: Post, now: str) -> int:
+        """An author's edit: new content; an approved post goes back to the queue, because
+        what the editors approved is not what the wall would now show."""
+        row = conn.execute("SELECT id, text, html, media FROM posts WHERE platform = ?"
+                           " AND remote_id = ?", [post.platform, post.remote_id]).fetchone()
+        if row is None:
+            return 0
+        values = dict(zip(_POST_COLUMNS, _post_values(post, fingerprint(post), now), strict=True))
+        if (row[1], row[2], row[3]) == (values["text"], values["html"], values["media"]):
+            return 0  # same content (metrics may differ): nothing to review
+        editable = ("text", "html", "media", "quote_of", "language", "metrics", "hashtags",
+                    "mentions", "links", "sensitive", "spoiler", "fingerprint", "raw")
+        conn.execute(f"UPDATE posts SET {', '.join(f'{c} = ?' for c in editable)} WHERE id = ?",
+                     [*(values[c] for c in editable), row[0]])
+        seq = 0
+        for event_id, state in conn.execute(
+                "SELECT event_id, state FROM curation WHERE post_id = ?", [row[0]]).fetchall():
+            data: dict[str, Any] = {"was": state}
+            if state == "approved":
+                conn.execute(
+                    "UPDATE curation SET state = 'pending', featured = 0, pinned = 0,"
+                    " decided_at = ?, decided_by = ? WHERE event_id = ? AND post_id = ?",
+                    [now, "piattaforma: modificato dall'autore", event_id, row[0]])
+                data["state"] = "pending"
+                conn.execute(
+                    "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                    " VALUES (?, 'platform', 'edited', ?, ?, '', ?)",
+                    [now, event_id, row[0], json.dumps(
+                        {"before": {"state": state}, "after": {"state": "pending"}})])
+            seq = self._change(conn, event_id, "post_edited", row[0], "platform", now, data)
+        return seq
+
+    def approved_remote_ids(self, source_id: int, limit: int = 100) -> list[str]:
+        """Remote ids of approved, not deleted posts a source brought, newest first."""
+        return [r[0] for r in self.db.execute(
+            "SELECT p.remote_id FROM curation c JOIN posts p ON p.id = c.post_id"
+            " WHERE c.source_id = ? AND c.state = 'approved' AND p.deleted = 0"
+            " ORDER BY c.id DESC LIMIT ?", [source_id, limit]).fetchall()]
 
     def mark_deleted(self, platform: str, remote_id: str) -> int:
         """A post deleted at its source: hidden everywhere, kept for the record. Returns the seq."""

@@ -158,3 +158,11 @@ def test_logout_ends_the_session(app, app_store, app_event):
     login(client, app_store)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert client.get("/e/prova/console").status_code == 302
+
+
+def test_secrets_can_live_in_the_instance_folder(tmp_path):
+    (tmp_path / "x_bearer_token").write_text("token-from-file\n")
+    app = create_app({"DB": str(tmp_path / "p.db"), "DEMO": False})
+    assert app.config["X_BEARER_TOKEN"] == "token-from-file"
+    env_wins = create_app({"DB": str(tmp_path / "p.db"), "X_BEARER_TOKEN": "from-env"})
+    assert env_wins.config["X_BEARER_TOKEN"] == "from-env"

@@ -187,3 +187,25 @@ def test_login_token_works_once(store):
     assert store.consume_login_token(token)["name"] == "luca"
     assert store.consume_login_token(token) is None
     assert store.consume_login_token("made-up") is None
+
+
+def test_an_edit_at_the_source_sends_an_approved_post_back_to_the_queue(store, source_id,
+                                                                      make_post, event):
+    post = make_post("Testo approvato dagli editori")
+    store.ingest(source_id, [post], {})
+    post_id = store.list_posts(event["slug"])[0]["id"]
+    store.decide(event["slug"], post_id, "feature", "marta")
+    edited = make_post("Testo cambiato dopo l'approvazione", remote_id=post.remote_id)
+    result = store.ingest(source_id, [], {}, updated=[edited])
+    again = store.get_post(event["slug"], post_id)
+    assert again["text"] == "Testo cambiato dopo l'approvazione"
+    assert (again["state"], again["featured"]) == ("pending", False)
+    assert store.changes_after(0)[-1]["kind"] == "post_edited" and result.seq > 0
+    assert store.audit_log(event["slug"])[0]["action"] == "edited"
+
+
+def test_an_edit_that_changes_only_figures_changes_nothing(store, source_id, make_post, event):
+    post = make_post("Stesso testo")
+    store.ingest(source_id, [post], {})
+    same = make_post("Stesso testo", remote_id=post.remote_id, metrics={"likes": 40})
+    assert store.ingest(source_id, [], {}, updated=[same]).seq == 0

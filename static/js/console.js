@@ -109,7 +109,7 @@ const live = connectLive("/console", slug, {
   },
   post_added: apply, post_approved: apply, post_rejected: apply, post_pending: apply,
   post_featured: apply, post_unfeatured: apply, post_pinned: apply, post_unpinned: apply,
-  post_noted: apply, post_session: apply, post_deleted: apply,
+  post_noted: apply, post_session: apply, post_deleted: apply, post_edited: apply,
 }, (state, detail) => say(STATUS[state] + (detail && state === "offline" ? ` (${detail})` : "")));
 
 live.socket.on("presence", (msg) => {
