@@ -99,31 +99,109 @@ def events_list(as_json):
 @sources_cli.command("add")
 @click.argument("slug")
 @click.argument("platform")
-@click.option("--instance", help="Where the platform's API paths begin (e.g. https://mastodon.social).")
-@click.option("--hashtag", "hashtags", multiple=True, help="Hashtag to follow (repeatable).")
-@click.option("--account", "accounts", multiple=True, help="Account to follow (repeatable).")
+@click.option("--instance", help="Where the platform's API paths begin (e.g. https://mastodon.social;"
+              " for rss: the feed's URL).")
+@click.option("--hashtag", "hashtags", multiple=True,
+              help="Hashtag to follow (repeatable; default: the event's).")
+@click.option("--account", "accounts", multiple=True,
+              help="Account to follow (repeatable; default: the event's accounts).")
+@click.option("--query", help="bluesky: free-text search as well as the hashtags.")
+@click.option("--interval", type=float, help="Seconds between two reads (default per platform).")
+@click.option("--cap", "cap_per_hour", type=int, help="x: most posts read per hour (billed).")
 @click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False),
               help="replay: the recording to play (default: the bundled demo).")
 @click.option("--speed", type=float, default=None,
               help="replay: N times real time; 0 plays everything at once.")
 @click.option("--name", default="", help="A name for people.")
-def sources_add(slug, platform, instance, hashtags, accounts, file_, speed, name):
-    """Connect a source (PLATFORM: one of the available sources) to an event."""
+def sources_add(slug, platform, instance, hashtags, accounts, query, interval, cap_per_hour,
+                file_, speed, name):
+    """Connect a source (mastodon, bluesky, x, rss or replay) to an event."""
     if platform not in REGISTRY:
         _fail(f"Piattaforma {platform!r} non disponibile: "
               f"usa una di {', '.join(sorted(REGISTRY))}.")
-    config: dict = {}
-    if platform == "replay":
-        if file_:
-            config["file"] = str(Path(file_).resolve())
-        config["speed"] = current_app.config["DEMO_SPEED"] if speed is None else speed
-    else:
-        config.update(instance=instance, hashtags=list(hashtags), accounts=list(accounts))
     try:
+        config = source_config(platform, instance=instance, hashtags=hashtags,
+                               accounts=accounts, query=query, interval=interval,
+                               cap_per_hour=cap_per_hour, file=file_, speed=speed,
+                               default_speed=current_app.config["DEMO_SPEED"])
         source = _store().add_source(slug, platform, config, name=name)
-    except NotFound as exc:
+    except (NotFound, ValueError) as exc:
         _fail(str(exc))
     click.echo(f"Fonte aggiunta: {source['id']} ({platform}) a {slug}")
+
+
+def source_config(platform: str, *, instance: str | None = None, hashtags=(), accounts=(),
+                  query: str | None = None, interval: float | None = None,
+                  cap_per_hour: int | None = None, file: str | None = None,
+                  speed: float | None = None, default_speed: float = 36.0) -> dict:
+    """A source's stored configuration from what the lead typed (CLI or console form).
+
+    Hashtags and accounts left out follow the event's own lists.
+    """
+    if platform == "replay":
+        config: dict = {"speed": default_speed if speed is None else speed}
+        if file:
+            config["file"] = str(Path(file).resolve())
+        return config
+    config = {}
+    if instance:
+        if not instance.startswith(("http://", "https://")):
+            raise ValueError(f"Indirizzo {instance!r} non valido: inizia con https://")
+        config["url" if platform == "rss" else "instance"] = instance.rstrip("/")
+    elif platform == "rss":
+        raise ValueError("Per un feed RSS indica il suo indirizzo con --instance URL.")
+    elif platform == "mastodon":
+        raise ValueError("Per Mastodon indica l'istanza con --instance, es. https://mastodon.social")
+    if hashtags:
+        config["hashtags"] = [h.lstrip("#") for h in hashtags if h.strip("# ")]
+    if accounts:
+        config["accounts"] = list(accounts)
+    if query:
+        config["query"] = query
+    if interval is not None:
+        if interval < 5:
+            raise ValueError("L'intervallo minimo tra due letture è di 5 secondi.")
+        config["interval"] = interval
+    if cap_per_hour is not None:
+        config["cap_per_hour"] = cap_per_hour
+    return config
+
+
+@sources_cli.command("list")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Output a JSON list.")
+def sources_list(slug, as_json):
+    """List an event's sources with their health."""
+    keep = ("id", "platform", "name", "enabled", "health", "last_error", "last_ok_at",
+            "next_try_at")
+    try:
+        _store().get_event(slug)
+    except NotFound as exc:
+        _fail(str(exc))
+    sources = [{k: s[k] for k in keep} for s in _store().list_sources(slug)]
+    if as_json:
+        click.echo(json.dumps(sources, ensure_ascii=False))
+        return
+    for s in sources:
+        error = f" — {s['last_error']}" if s["last_error"] else ""
+        click.echo(f"{s['id']}\t{s['platform']}\t{s['name']}\t{s['health']}{error}")
+
+
+@sources_cli.command("test")
+@click.argument("slug")
+@click.argument("source_id", type=int)
+def sources_test(slug, source_id):
+    """Try a source once without saving anything: does the connection work?"""
+    from .collector import try_source
+
+    try:
+        source = _store().get_source(source_id)
+        event = _store().get_event(slug)
+    except NotFound as exc:
+        _fail(str(exc))
+    ok, message = try_source(source, event, current_app.config)
+    click.echo(message)
+    sys.exit(0 if ok else 1)
 
 
 @click.command("collect")
@@ -165,6 +243,22 @@ def posts_list(slug, state, limit, as_json):
                                           ("✗", p["deleted"])) if on)
         text = " ".join(p["text"].split())[:80]
         click.echo(f"{p['id']}\t{p['state']}{flags}\t{p['platform']}\t{p['author']['handle']}\t{text}")
+
+
+@posts_cli.command("add")
+@click.argument("slug")
+@click.argument("url")
+@click.option("--as", "actor", default=None, help="Who adds it (default: cli:<system user>).")
+def posts_add(slug, url, actor):
+    """Add one post by its permalink (Mastodon, Bluesky, X, Threads, YouTube)."""
+    from .collector import add_post_by_url
+
+    try:
+        post_id, new = add_post_by_url(_store(), slug, url, current_app.config,
+                                       actor or f"cli:{getpass.getuser()}")
+    except (NotFound, ValueError) as exc:
+        _fail(str(exc))
+    click.echo(f"Post {post_id} " + ("aggiunto alla coda" if new else "già presente"))
 
 
 @posts_cli.command("decide")

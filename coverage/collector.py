@@ -160,3 +160,39 @@ def recheck_once(store: Store, settings: dict[str, Any], now: datetime | None = 
             if client is not None:
                 client.close()
     return found
+
+
+def try_source(source: dict[str, Any], event: dict[str, Any], settings: dict[str, Any],
+                now: datetime | None = None,
+                client_factory: Callable[[dict[str, Any]], httpx.Client | None] | None = None,
+                ) -> tuple[bool, str]:
+    """One fetch from a stored cursor, saving nothing: (ok, a sentence for the lead)."""
+    now = now or datetime.now(UTC)
+    client = (client_factory or (lambda s: make_client()))(source)
+    try:
+        batch = make_source(source, event, settings, client).fetch(source["cursor"], now)
+    except Exception as exc:
+        return False, f"Connessione non riuscita: {plain_error(exc)}"
+    finally:
+        if client is not None:
+            client.close()
+    notes = "".join(f" {n}" for n in batch.notes)
+    return True, f"Connessione riuscita: {len(batch.posts)} post disponibili ora.{notes}"
+
+
+def add_post_by_url(store: Store, slug: str, url: str, settings: dict[str, Any], actor: str,
+                    client: httpx.Client | None = None) -> tuple[int, bool]:
+    """Fetch one post from its permalink (guarded) and add it to the event's queue."""
+    from .sources import by_url
+
+    store.get_event(slug)  # a clear NotFound before any fetch
+    own = client is None
+    client = client or make_client()
+    try:
+        post = by_url.fetch_post(url.strip(), settings, client, datetime.now(UTC))
+    except Exception as exc:
+        raise ValueError(plain_error(exc)) from None
+    finally:
+        if own:
+            client.close()
+    return store.add_post(slug, post, actor)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 from typing import Any
 
+import httpx
 from flask import Flask
 
 from . import socketio
-from .collector import poll_once
+from .collector import poll_once, recheck_once
+from .sources import REGISTRY, Batch, make_source
+from .sources.http import make_client
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +47,56 @@ def collect_forever(app: Flask) -> None:
         socketio.sleep(app.config["POLL_SECONDS"])
 
 
-def start_background(app: Flask) -> None:
-    """Start the live follower and, when enabled, the collector."""
+def recheck_forever(app: Flask) -> None:
+    """Every few minutes, ask the platforms whether approved posts still exist."""
+    store, live = app.extensions["piazza_store"], app.extensions["piazza_live"]
+    while True:
+        socketio.sleep(app.config["RECHECK_SECONDS"])
+        try:
+            if recheck_once(store, app.config):
+                live.nudge()
+        except Exception:
+            log.exception("recheck round failed")
+
+
+def stream_forever(app: Flask, source_id: int, stop: threading.Event) -> None:
+    """Keep one source's live stream open; what it brings is stored, then announced."""
+    store, live = app.extensions["piazza_store"], app.extensions["piazza_live"]
+
+    def emit(batch: Batch) -> None:
+        store.ingest(source_id, batch.posts, batch.cursor or None, batch.deleted,
+                     updated=batch.updated)
+        live.nudge()
+
+    while not stop.is_set():
+        source = store.get_source(source_id)
+        if not source["enabled"]:
+            return
+        event = next(e for e in store.list_events() if e["id"] == source["event_id"])
+        client = make_client(timeout=httpx.Timeout(10.0, read=120.0))
+        try:
+            make_source(source, event, app.config, client).stream(source["cursor"], emit, stop)
+            return  # the stream ended by itself (e.g. the instance has no streaming)
+        except Exception:
+            log.exception("stream of source %s failed; polling continues", source_id)
+            socketio.sleep(30)
+        finally:
+            client.close()
+
+
+def start_background(app: Flask) -> threading.Event:
+    """Start the live follower and, when enabled, the collector, re-checks and live streams.
+    Returns the event that stops the streams."""
     app.extensions["piazza_live"].start()
+    stop = threading.Event()
     if app.config["COLLECT"]:
         socketio.start_background_task(collect_forever, app)
+        socketio.start_background_task(recheck_forever, app)
+        if app.config["STREAM"]:
+            for source in app.extensions["piazza_store"].list_sources():
+                if source["enabled"] and hasattr(REGISTRY.get(source["platform"]), "stream"):
+                    socketio.start_background_task(stream_forever, app, source["id"], stop)
+    return stop
 
 
 def serve(app: Flask, argv: list[str] | None = None) -> None:

@@ -27,12 +27,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEMO_SPEED", 36.0, "Demo replay speed, times real time (36: the day in ~15 min)."),
     Setting("COLLECT", True, "Run the collector inside the server process."),
     Setting("POLL_SECONDS", 2.0, "Seconds between collector rounds."),
+    Setting("RECHECK_SECONDS", 300.0, "Seconds between checks that approved posts still exist."),
+    Setting("STREAM", True, "Use live streams where a platform offers them (Mastodon)."),
     Setting("FOLLOW_SECONDS", 0.2, "Seconds between reads of the change log by the live server."),
     Setting("EXPORTS", "exports", "Folder where `flask export` writes recaps."),
     Setting("MASTODON_TOKEN", "", "Mastodon access token (optional).", secret=True),
     Setting("BLUESKY_HANDLE", "", "Bluesky handle for app-password login."),
     Setting("BLUESKY_APP_PASSWORD", "", "Bluesky app password.", secret=True),
     Setting("X_BEARER_TOKEN", "", "X API v2 bearer token.", secret=True),
+    Setting("THREADS_TOKEN", "", "Threads (Meta) access token, for Threads posts added by URL.",
+            secret=True),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

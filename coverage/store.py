@@ -253,14 +253,15 @@ class Store:
                 " next_try_at = ? WHERE id = ?", [health, error[:500], next_try_at, source_id])
 
     # -- ingest ------------------------------------------------------------------------------
-    def ingest(self, source_id: int, posts: list[Post], cursor: dict[str, Any],
+    def ingest(self, source_id: int, posts: list[Post], cursor: dict[str, Any] | None,
                deleted: Iterable[tuple[str, str]] = (), next_try_at: str | None = None,
                updated: Iterable[Post] = ()) -> IngestResult:
         """Persist a batch from one source together with its new cursor, in one transaction.
 
         The same (platform, remote_id) is one post; a post new to the event gets a curation row
         (state from the event's rules) and a `post_added` change; edits and deletions seen at
-        the source are applied; the cursor is saved last.
+        the source are applied; the cursor is saved last (None keeps the saved one: a live
+        stream brings posts without moving the polling cursor).
         """
         now = self.clock()
         result = IngestResult()
@@ -308,9 +309,10 @@ class Store:
             for platform, remote_id in deleted:
                 result.seq = max(result.seq, self._mark_deleted(conn, platform, remote_id, now))
             conn.execute(
-                "UPDATE sources SET cursor = ?, health = 'ok', last_error = '', failures = 0,"
-                " last_ok_at = ?, next_try_at = ? WHERE id = ?",
-                [json.dumps(cursor), now, next_try_at, source_id])
+                "UPDATE sources SET cursor = COALESCE(?, cursor), health = 'ok', last_error = '',"
+                " failures = 0, last_ok_at = ?, next_try_at = COALESCE(?, next_try_at)"
+                " WHERE id = ?",
+                [None if cursor is None else json.dumps(cursor), now, next_try_at, source_id])
         return result
 
     def _mark_deleted(self, conn: sqlite3.Connection, platform: str, remote_id: str,
@@ -326,6 +328,36 @@ class Store:
                                         [post_id]).fetchall():
             seq = self._change(conn, event_id, "post_deleted", post_id, "platform", now, {})
         return seq
+
+    def add_post(self, slug: str, post: Post, actor: str) -> tuple[int, bool]:
+        """A post an editor added by its URL: stored like a collected one, its arrival logged
+        in the audit log. Returns (post id, whether it is new to the event)."""
+        event = self.get_event(slug)
+        now = self.clock()
+        with self._write() as db:
+            conn = db.conn
+            row = conn.execute(_INSERT_POST, _post_values(post, fingerprint(post), now)).fetchone()
+            post_id = row[0] if row else conn.execute(
+                "SELECT id FROM posts WHERE platform = ? AND remote_id = ?",
+                [post.platform, post.remote_id]).fetchone()[0]
+            cur = conn.execute(
+                "INSERT INTO curation (event_id, post_id, state, arrived_at) VALUES (?, ?,"
+                " 'pending', ?) ON CONFLICT (event_id, post_id) DO NOTHING RETURNING id",
+                [event["id"], post_id, now]).fetchone()
+            if cur is None:
+                return post_id, False
+            self._change(conn, event["id"], "post_added", post_id, actor, now, {"by_url": True})
+            conn.execute(
+                "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                " VALUES (?, ?, 'added_by_url', ?, ?, '', ?)",
+                [now, actor, event["id"], post_id, json.dumps({"url": post.url})])
+        return post_id, True
+
+    def set_source_enabled(self, source_id: int, enabled: bool) -> None:
+        """Pause or resume a source (its cursor is kept)."""
+        with self._write() as db:
+            db.execute("UPDATE sources SET enabled = ?, next_try_at = NULL WHERE id = ?",
+                       [int(enabled), source_id])
 
     def _apply_edit(self, conn: sqlite3.Connection, post: Post, now: str) -> int:
         """An author's edit: new content; an approved post goes back to the queue, because
@@ -358,6 +390,13 @@ class Store:
                         {"before": {"state": state}, "after": {"state": "pending"}})])
             seq = self._change(conn, event_id, "post_edited", row[0], "platform", now, data)
         return seq
+
+    def posts_per_minute(self, source_id: int, minutes: int = 60) -> float:
+        """How many posts a source brought per minute over the last `minutes`."""
+        since = (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S")
+        count = self.db.execute("SELECT COUNT(*) FROM curation WHERE source_id = ?"
+                                " AND arrived_at >= ?", [source_id, since]).fetchone()[0]
+        return count / minutes
 
     def approved_remote_ids(self, source_id: int, limit: int = 100) -> list[str]:
         """Remote ids of approved, not deleted posts a source brought, newest first."""

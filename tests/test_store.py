@@ -209,3 +209,13 @@ def test_an_edit_that_changes_only_figures_changes_nothing(store, source_id, mak
     store.ingest(source_id, [post], {})
     same = make_post("Stesso testo", remote_id=post.remote_id, metrics={"likes": 40})
     assert store.ingest(source_id, [], {}, updated=[same]).seq == 0
+
+
+def test_a_post_added_by_url_is_queued_once_and_audited(store, event, make_post):
+    post = make_post("Aggiunto a mano dall'editor")
+    post_id, new = store.add_post(event["slug"], post, "marta")
+    again_id, again_new = store.add_post(event["slug"], post, "luca")
+    assert new and not again_new and again_id == post_id
+    assert store.get_post(event["slug"], post_id)["state"] == "pending"
+    assert store.audit_log(event["slug"])[0]["action"] == "added_by_url"
+    assert [c["kind"] for c in store.changes_after(0)] == ["post_added"]

@@ -5,6 +5,6 @@ from __future__ import annotations
 from .registry import REGISTRY, Batch, Source, make_source, register
 
 # Built-in sources register themselves on import, like any plug-in would.
-from . import replay  # noqa: E402,F401  isort: skip
+from . import bluesky, mastodon, replay, rss, x  # noqa: E402,F401  isort: skip
 
 __all__ = ["REGISTRY", "Batch", "Source", "make_source", "register"]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
 
@@ -22,6 +23,8 @@ USER_AGENT = "Piazza/0.1 (+https://github.com/piazza-live/piazza; live coverage 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_JSON_BYTES = 5 * 1024 * 1024  # a page of posts is far smaller; anything larger is refused
 MAX_REDIRECTS = 5
+# A guarded fetch ends within this, however slowly the other side trickles its bytes.
+GUARDED_SECONDS = 30.0
 
 Resolver = Callable[[str], list[str]]
 
@@ -140,8 +143,10 @@ def check_response(response: httpx.Response, platform: str, now: datetime) -> No
     raise SourceError(f"{name} ha risposto con l'errore HTTP {status}.", status=status)
 
 
-def read_body(response: httpx.Response, max_bytes: int = MAX_JSON_BYTES) -> bytes:
-    """The body of a streamed or read response, refusing more than `max_bytes`."""
+def read_body(response: httpx.Response, max_bytes: int = MAX_JSON_BYTES,
+              deadline: float | None = None) -> bytes:
+    """The body of a streamed or read response, refusing more than `max_bytes` (and, with a
+    `deadline` on the `time.monotonic` clock, a body still arriving after it)."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise SourceError(f"La risposta è troppo grande ({int(declared) // 1024} kB): ignorata.")
@@ -150,6 +155,9 @@ def read_body(response: httpx.Response, max_bytes: int = MAX_JSON_BYTES) -> byte
         size += len(chunk)
         if size > max_bytes:
             raise SourceError(f"La risposta supera {max_bytes // 1024} kB: ignorata.")
+        # httpx's timeouts bound each read, not the whole body: a trickle would never end.
+        if deadline is not None and time.monotonic() >= deadline:
+            raise SourceError("La risposta arriva troppo lentamente: lettura interrotta.")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -158,7 +166,8 @@ def parse_json(body: bytes, platform: str, content_type: str = "") -> Any:
     """JSON from a body, with a clear message for an HTML error page or a truncated reply."""
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    # Deeply nested arrays ("[[[[…") exhaust the parser's recursion before any ValueError.
+    except (ValueError, UnicodeDecodeError, RecursionError):
         name = platform_name(platform)
         head = body[:200].lstrip().lower()
         if head.startswith((b"<!doctype", b"<html")) or "html" in content_type:
@@ -187,7 +196,7 @@ def get_json(client: httpx.Client, url: str, platform: str, now: datetime, *,
 def platform_name(platform: str) -> str:
     """The platform as people write it."""
     return {"mastodon": "Mastodon", "bluesky": "Bluesky", "x": "X", "rss": "Il feed",
-            "url": "Il sito"}.get(platform, platform)
+            "threads": "Threads", "youtube": "YouTube", "url": "Il sito"}.get(platform, platform)
 
 
 def _when(moment: datetime, now: datetime) -> str:
@@ -224,14 +233,22 @@ def is_public_address(address: str) -> bool:
                                  or ip.is_loopback or ip.is_private or ip.is_unspecified)
 
 
-def check_url(url: str, resolver: Resolver = system_resolver) -> str:
-    """The URL when it is http(s) to a public host; raises UnsafeURL otherwise."""
-    parts = urlsplit(url.strip())
+def _check_scheme(url: str) -> SplitResult:
+    """The URL's parts when it is http(s) with a host and no credentials; UnsafeURL otherwise."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1" and the like
+        raise UnsafeURL("L'indirizzo non è scritto correttamente.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeURL("Sono accettati solo indirizzi web http:// o https://.")
     if parts.username or parts.password:
         raise UnsafeURL("Indirizzi con nome utente o password non sono accettati.")
-    host = parts.hostname
+    return parts
+
+
+def check_url(url: str, resolver: Resolver = system_resolver) -> str:
+    """The URL when it is http(s) to a public host; raises UnsafeURL otherwise."""
+    host = _check_scheme(url).hostname
     try:
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
@@ -244,25 +261,38 @@ def check_url(url: str, resolver: Resolver = system_resolver) -> str:
 def guarded_get(client: httpx.Client, url: str, *, resolver: Resolver = system_resolver,
                 max_bytes: int = 2 * 1024 * 1024,
                 content_types: Iterable[str] = ("application/json", "text/html"),
-                headers: dict[str, str] | None = None) -> tuple[bytes, httpx.Response]:
+                headers: dict[str, str] | None = None, max_seconds: float = GUARDED_SECONDS,
+                allow_private: bool = False) -> tuple[bytes, httpx.Response]:
     """GET a URL that a post or an editor supplied: public http(s) targets only, every redirect
-    re-checked, size capped, content type checked. Returns (body, final response)."""
+    re-checked, size and time capped, content type checked. Returns (body, final response).
+
+    A 304 (the answer to conditional `headers`) returns an empty body. `allow_private` is for
+    a server the admin configured and trusts (a self-hosted feed): private addresses are then
+    accepted, every other check still applies.
+    """
     allowed = tuple(content_types)
+    deadline = time.monotonic() + max_seconds
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        check_url(current, resolver)
+        if allow_private:
+            _check_scheme(current)
+        else:
+            check_url(current, resolver)
         try:
             with client.stream("GET", current, headers=headers) as response:
-                if response.is_redirect:
-                    location = response.headers.get("location", "")
-                    current = urljoin(current, location)
+                # Not `is_redirect`: in httpx that is any 3xx, a 304 or a 300 without Location too.
+                if response.has_redirect_location:
+                    current = urljoin(current, response.headers["location"])
                     continue
+                if response.status_code == 304:
+                    return b"", response
                 check_response(response, "url", datetime.now(UTC))
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if allowed and not any(kind == a or kind.endswith("+" + a.split("/")[-1])
                                        for a in allowed):
-                    raise SourceError(f"Il sito ha risposto con un contenuto inatteso ({kind}).")
-                return read_body(response, max_bytes), response
+                    raise SourceError("Il sito ha risposto con un contenuto inatteso "
+                                      f"({kind or 'tipo non dichiarato'}).")
+                return read_body(response, max_bytes, deadline), response
         except httpx.TimeoutException:
             raise SourceError("Il sito non ha risposto in tempo (timeout).") from None
         except httpx.TransportError:

@@ -1,17 +1,22 @@
-"""RSS and Atom: feed entries (as feedparser reads them) to Posts."""
+"""RSS and Atom: feed entries (as feedparser reads them) to Posts, and the source that polls a
+feed."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import time
+from datetime import UTC, datetime
 from html import escape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXParseException
 
 import feedparser
+import httpx
 
 from coverage.model import Author, Media, NormalizeError, Post
 from coverage.sanitize import clean_html, html_to_text, linkify_spans, text_and_links
@@ -23,6 +28,14 @@ from coverage.sources.fields import (
     http_url,
     utc_from_struct,
 )
+from coverage.sources.http import (
+    Resolver,
+    SourceError,
+    guarded_get,
+    make_client,
+    system_resolver,
+)
+from coverage.sources.registry import Batch, register
 
 PLATFORM = "rss"
 # A feed is parsed whole; past this size it is not a news feed but a mistake or an attack.
@@ -223,14 +236,15 @@ def normalize(entry: dict, feed: dict, feed_url: str = "") -> Post:
     )
 
 
-def parse_feed(document: str | bytes, feed_url: str = "") -> list[Post]:
-    """Posts from an RSS or Atom document, newest first as the feed lists them."""
+def _parsed(document: str | bytes, feed_url: str = "", content_type: str = "") -> Any:
+    """feedparser's reading of a document; `content_type` is the HTTP header, when there was one."""
     if isinstance(document, str):
         document = document.encode("utf-8")
         # The text is already decoded: an encoding named in its XML declaration is stale.
         headers = {"content-type": "application/xml; charset=utf-8"}
     elif isinstance(document, bytes):
-        headers = {}
+        # The HTTP charset, when given, outranks the XML declaration (as RFC 7303 asks).
+        headers = {"content-type": content_type} if content_type else {}
     else:
         kind = type(document).__name__
         raise NormalizeError(f"a feed document must be text or bytes, not {kind}")
@@ -239,7 +253,12 @@ def parse_feed(document: str | bytes, feed_url: str = "") -> list[Post]:
     if feed_url:
         headers["content-location"] = feed_url
     # A stream, never a str: feedparser would fetch a string that looks like a URL or a path.
-    parsed = feedparser.parse(io.BytesIO(document), response_headers=headers)
+    return feedparser.parse(io.BytesIO(document), response_headers=headers)
+
+
+def parse_feed(document: str | bytes, feed_url: str = "") -> list[Post]:
+    """Posts from an RSS or Atom document, newest first as the feed lists them."""
+    parsed = _parsed(document, feed_url)
     if not parsed.get("version") and not parsed.entries:
         raise NormalizeError("the document is not an RSS or Atom feed")
     return [normalize(entry, parsed.feed, feed_url) for entry in parsed.entries]
@@ -248,3 +267,171 @@ def parse_feed(document: str | bytes, feed_url: str = "") -> list[Post]:
 def posts_from_payload(payload: Any) -> list[Post]:
     """Posts from a feed document (text or bytes)."""
     return parse_feed(payload)
+
+
+# -- the source ------------------------------------------------------------------------------
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
+_PAGE_TYPES = ("text/html", "application/xhtml+xml")
+_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"
+SEEN_MAX = 200  # entries remembered in the cursor, newest first, to notice edits
+_VALIDATOR_MAX = 512  # an ETag or a date; anything longer is not worth sending back
+# A SAX error the lenient parser reads exactly: HTML entities (&nbsp;) in an XML feed.
+_HARMLESS_XML_ERRORS = ("undefined entity",)
+# Expat's words for a document that stops before its end.
+_CUT_SHORT_XML_ERRORS = ("no element found", "unclosed token", "unclosed CDATA section",
+                         "partial character")
+_FIRST_ELEMENT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+def _short_hash(value: str) -> str:
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _content_digest(post: Post) -> str:
+    """What a reader sees of an entry: its words and pictures.
+
+    Query strings are left out because some CMSs sign image URLs afresh on every request,
+    and an approved post must not go back to the queue for that.
+    """
+    media = [[m.url.split("?", 1)[0].split("#", 1)[0], m.alt] for m in post.media]
+    return _short_hash(json.dumps([post.text, media], ensure_ascii=False))
+
+
+def _date_if_missing(entry: dict[str, Any], feed: dict[str, Any], now: datetime) -> None:
+    """Give an undated entry of an undated feed the time it was first seen, as feed readers do."""
+    keys = ("published_parsed", "updated_parsed")
+    if not any(isinstance(source.get(k), time.struct_time) for source in (entry, feed)
+               for k in keys):
+        entry["published_parsed"] = now.astimezone(UTC).timetuple()
+
+
+def _ends_whole(body: bytes) -> bool:
+    """Whether the document ends by closing the element it opened with (comments may follow,
+    as caching plugins append them)."""
+    root = _FIRST_ELEMENT.search(body[:8192])
+    tail = body[-8192:].rstrip()
+    while tail.endswith(b"-->") and b"<!--" in tail:
+        tail = tail[:tail.rfind(b"<!--")].rstrip()
+    return bool(root) and re.search(rb"</" + re.escape(root[1]) + rb"\s*>$", tail) is not None
+
+
+def _xml_problem(parsed: Any, body: bytes) -> tuple[str, str]:
+    """What is wrong with the XML, and where: ("", "") for a well-formed document, else
+    "cut short", "sloppy" (not well-formed but whole) or "entities" (only HTML entities)."""
+    error = parsed.get("bozo_exception")
+    if not isinstance(error, SAXParseException):
+        return "", ""  # encoding overrides and the like: the text was still read correctly
+    message = error.getMessage()
+    where = f"riga {error.getLineNumber()}, colonna {error.getColumnNumber()}"
+    # Expat stops at the first fault, so a sloppy feed that was also cut short reports the
+    # sloppiness: the missing end of the document tells the rest.
+    if any(words in message for words in _CUT_SHORT_XML_ERRORS) or not _ends_whole(body):
+        return "cut short", where
+    if any(words in message for words in _HARMLESS_XML_ERRORS):
+        return "entities", where
+    return "sloppy", where
+
+
+def _validator(value: str | None) -> str:
+    return value.strip() if value and len(value) <= _VALIDATOR_MAX else ""
+
+
+@register("rss")
+class RssSource:
+    """An RSS or Atom feed, read with conditional GETs through the request-forgery guard.
+
+    Config: `url` (the feed), optional `interval` (seconds, read by the collector) and
+    `allow_private` (true only for a self-hosted feed the admin trusts: private addresses
+    are then allowed; size, time and content-type checks still apply).
+
+    Cursor: `etag` and `last_modified` (the validators to send back; absent when the server
+    gave none) and `seen`, {hash of remote id: hash of content} for the newest `SEEN_MAX`
+    entries. Every entry of a changed feed is handed to the store, which counts the known
+    ones as duplicates; `seen` only serves to report entries whose words or pictures
+    changed as edits (`Batch.updated`), which the store would otherwise never learn of.
+
+    A document cut short is refused whole (SourceError; the cursor stays where it was); one
+    that is not well-formed but complete is read leniently, with a note.
+    """
+
+    default_interval = 300.0
+
+    def __init__(self, config: dict[str, Any], event: dict[str, Any],
+                 client: httpx.Client | None, settings: dict[str, Any], *,
+                 resolver: Resolver | None = None) -> None:
+        url = config.get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise SourceError("Questa fonte RSS non ha l'indirizzo del feed: aggiungilo.")
+        self.url = url.strip()
+        # Only a real true: a stray "false" string must not open the private network.
+        self.allow_private = config.get("allow_private") is True
+        self.client = client
+        self.resolver = resolver or system_resolver
+
+    def fetch(self, cursor: dict[str, Any], now: datetime) -> Batch:
+        """The feed's entries, or an empty batch when it has not changed since `cursor`."""
+        if self.client is None:
+            with make_client() as client:
+                return self._fetch(client, cursor, now)
+        return self._fetch(self.client, cursor, now)
+
+    def _fetch(self, client: httpx.Client, cursor: dict[str, Any], now: datetime) -> Batch:
+        headers = {"Accept": _ACCEPT}
+        if cursor.get("etag"):
+            headers["If-None-Match"] = cursor["etag"]
+        if cursor.get("last_modified"):
+            headers["If-Modified-Since"] = cursor["last_modified"]
+        body, response = guarded_get(
+            client, self.url, resolver=self.resolver, max_bytes=MAX_FEED_BYTES,
+            content_types=FEED_TYPES + _PAGE_TYPES, headers=headers,
+            allow_private=self.allow_private)
+        if response.status_code == 304:
+            return Batch(cursor=dict(cursor))
+        content_type = response.headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() in _PAGE_TYPES:
+            raise SourceError(
+                "L'indirizzo porta a una pagina web, non a un feed RSS o Atom: apri la pagina "
+                "e copia il link del feed (spesso finisce con /feed o .xml).")
+        parsed = _parsed(body, self.url, content_type)
+        if not parsed.get("version") and not parsed.entries:
+            raise SourceError("L'indirizzo non contiene un feed RSS o Atom leggibile.")
+        problem, where = _xml_problem(parsed, body)
+        if problem == "cut short":
+            # The lenient parser would still yield entries, the last one half-written.
+            raise SourceError(
+                f"Il feed è incompleto (XML interrotto alla {where}): forse è stato troncato o "
+                "il sito ha un errore. Non ho salvato nulla di questa lettura; riprovo più tardi.")
+        batch = self._batch(parsed, cursor, response, now)
+        if problem == "sloppy":
+            # Sloppy but whole, as many generated feeds are: read as every feed reader does.
+            batch.notes.append(f"Il feed non è XML valido ({where}): l'ho letto comunque, in "
+                               "modo tollerante.")
+        return batch
+
+    def _batch(self, parsed: Any, cursor: dict[str, Any], response: httpx.Response,
+               now: datetime) -> Batch:
+        seen = cursor.get("seen") if isinstance(cursor.get("seen"), dict) else {}
+        batch = Batch()
+        fresh: dict[str, str] = {}
+        for index, entry in enumerate(parsed.entries, start=1):
+            _date_if_missing(entry, parsed.feed, now)
+            try:
+                post = normalize(entry, parsed.feed, self.url)
+            except NormalizeError as exc:
+                batch.skipped.append(f"voce {index} del feed: {exc}")
+                continue
+            key, digest = _short_hash(post.remote_id), _content_digest(post)
+            if key in fresh:
+                continue  # the same entry listed twice
+            fresh[key] = digest
+            batch.posts.append(post)
+            if seen.get(key, digest) != digest:
+                batch.updated.append(post)
+        remembered = {**fresh, **{k: v for k, v in seen.items() if k not in fresh}}
+        batch.cursor = {"seen": dict(list(remembered.items())[:SEEN_MAX])}
+        for key, header in (("etag", "etag"), ("last_modified", "last-modified")):
+            value = _validator(response.headers.get(header))
+            if value:
+                batch.cursor[key] = value
+        return batch

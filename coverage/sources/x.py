@@ -1,10 +1,16 @@
-"""X: API v2 tweet objects (with their `includes`) to Posts."""
+"""X: API v2 tweet objects (with their `includes`) to Posts, and the live source that reads
+them from recent search (GET /2/tweets/search/recent) within an hourly budget of posts read."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
+
+import httpx
 
 from coverage.model import Author, Media, NormalizeError, Post, Reference
 from coverage.sanitize import linkify_spans
@@ -16,6 +22,15 @@ from coverage.sources.fields import (
     http_url,
     utc_timestamp,
 )
+from coverage.sources.http import (
+    RateLimited,
+    SourceError,
+    get_json,
+    make_client,
+    rate_limit_remaining,
+    rate_limit_reset,
+)
+from coverage.sources.registry import Batch, register
 
 PLATFORM = "x"
 SITE = "https://x.com"
@@ -413,3 +428,410 @@ def posts_from_payload(payload: Any) -> list[Post]:
     includes = _Includes(payload.get("includes"))
     tweets = data if isinstance(data, list) else [data]
     return [_normalize(tweet, includes) for tweet in tweets]
+
+
+# -- the live source: recent search ----------------------------------------------------------
+
+API = "https://api.x.com"
+SEARCH_PATH = "/2/tweets/search/recent"
+LOOKUP_PATH = "/2/tweets"
+QUERY_MAX = 512  # characters in a recent-search query for self-serve (pay-per-use) access
+RESULTS_MIN, RESULTS_MAX = 10, 100  # the range recent search accepts for max_results
+LOOKUP_MAX = 100  # ids per GET /2/tweets
+DEFAULT_CAP = 500  # posts read per hour: X bills every post it returns
+DEFAULT_PAGES = 10  # pages per query and run when catching up from a since_id
+SEARCH_WINDOW = timedelta(days=7)  # how far back recent search reaches
+_SNOWFLAKE_EPOCH_MS = 1288834974657  # X ids carry their creation time from this epoch
+_SEARCH_FIELDS = {
+    "tweet.fields": "attachments,author_id,created_at,entities,lang,note_tweet,"
+    "possibly_sensitive,public_metrics,referenced_tweets",
+    # The last expansion brings the photos of a reposted original, which the repost shows.
+    "expansions": "author_id,attachments.media_keys,referenced_tweets.id,"
+    "referenced_tweets.id.author_id,referenced_tweets.id.attachments.media_keys",
+    "media.fields": "url,preview_image_url,alt_text,width,height,variants",
+    "user.fields": "name,username,profile_image_url",
+}
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+_LANG = re.compile(r"[a-z]{2,3}(-[a-z]{2,4})?")
+
+
+def _is_hashtag(tag: str) -> bool:
+    # Letters, digits, combining marks and "_": anything else would change the query's meaning.
+    return bool(tag) and all(
+        ch == "_" or ch.isalnum() or unicodedata.category(ch).startswith("M") for ch in tag
+    )
+
+
+def clean_hashtags(values: Iterable[object] | None) -> tuple[list[str], list[str]]:
+    """Hashtags without their sign, once each (X ignores case); and the ones X cannot search."""
+    kept: list[str] = []
+    refused: list[str] = []
+    seen: set[str] = set()
+    for value in values or []:
+        tag = str(value).strip().lstrip("#＃")
+        if not _is_hashtag(tag):
+            refused.append(str(value))
+        elif tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            kept.append(tag)
+    return kept, refused
+
+
+def clean_accounts(values: Iterable[object] | None) -> tuple[list[str], list[str]]:
+    """X usernames (from "@name", a profile URL or an event account), once each; and the bad."""
+    kept: list[str] = []
+    refused: list[str] = []
+    seen: set[str] = set()
+    for value in values or []:
+        if isinstance(value, dict):
+            if value.get("platform", PLATFORM) != PLATFORM:
+                continue
+            value = value.get("handle") or ""
+        name = str(value).strip().rstrip("/").rsplit("/", 1)[-1].removeprefix("@")
+        if not _USERNAME.fullmatch(name):
+            refused.append(str(value))
+        elif name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return kept, refused
+
+
+def _render(tags: list[str], froms: list[str], extra: str) -> str:
+    parts = [g[0] if len(g) == 1 else f"({' OR '.join(g)})" for g in (tags, froms) if g]
+    query = " OR ".join(parts)
+    if extra:
+        # AND binds tighter than OR on X: without the brackets `extra` would apply to one term.
+        query = (f"({query})" if len(parts) > 1 else query) + " " + extra
+    return query
+
+
+def build_query(hashtags: Iterable[object], accounts: Iterable[object], extra: str = "",
+                limit: int = QUERY_MAX) -> list[str]:
+    """Recent-search queries, `(#a OR #b) OR (from:x OR from:y) extra`, each within `limit`."""
+    tags = ["#" + t for t in clean_hashtags(hashtags)[0]]
+    froms = ["from:" + a for a in clean_accounts(accounts)[0]]
+    extra = " ".join(extra.split())
+    queries: list[str] = []
+    current: tuple[list[str], list[str]] = ([], [])
+    for term in tags + froms:
+        is_tag = term.startswith("#")
+        grown = (current[0] + [term], current[1]) if is_tag else (current[0], current[1] + [term])
+        if len(_render(*grown, extra)) <= limit:
+            current = grown
+            continue
+        if current[0] or current[1]:
+            queries.append(_render(*current, extra))
+        current = ([term], []) if is_tag else ([], [term])
+        if len(_render(*current, extra)) > limit:
+            raise ValueError(
+                f"La ricerca su X non sta in {limit} caratteri nemmeno con il solo {term!r}: "
+                f"accorcia le condizioni aggiunte ({extra!r}).")
+    if current[0] or current[1]:
+        queries.append(_render(*current, extra))
+    return queries
+
+
+def _terms(config: dict[str, Any], event: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """The source's hashtags and accounts; left out (or empty), the event's own."""
+    hashtags = config.get("hashtags") or event.get("hashtags") or []
+    accounts = config.get("accounts") or [
+        a for a in event.get("accounts") or []
+        if isinstance(a, dict) and a.get("platform") == PLATFORM
+    ]
+    return list(hashtags), list(accounts)
+
+
+def _extra(config: dict[str, Any]) -> str:
+    """Operators added to every query: the admin's `extra` and `lang:` from `lang`."""
+    parts = [" ".join(str(config.get("extra") or "").split())]
+    lang = str(config.get("lang") or "").strip().lower()
+    if lang:
+        if not _LANG.fullmatch(lang):
+            raise SourceError(f"Lingua {lang!r} non valida per X: usa un codice come it o en.")
+        parts.append(f"lang:{lang}")
+    return " ".join(p for p in parts if p)
+
+
+def _whole(config: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
+    value = config.get(key)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = low - 1
+    if not low <= number <= high:
+        raise SourceError(
+            f"Impostazione {key!r} della fonte X non valida: {value!r} "
+            f"(serve un numero intero tra {low} e {high}).")
+    return number
+
+
+def _interval(config: dict[str, Any]) -> float:
+    try:
+        interval = float(config.get("interval") or XSource.default_interval)
+    except (TypeError, ValueError):
+        return XSource.default_interval
+    return interval if interval > 0 else XSource.default_interval
+
+
+def _hour(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def _too_old(tweet_id: str, now: datetime) -> bool:
+    """Whether X would refuse this since_id: recent search only takes ids of the last 7 days."""
+    created = datetime.fromtimestamp(((int(tweet_id) >> 22) + _SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+    # An hour of margin for clocks that disagree; starting afresh a little early costs nothing.
+    return created < now - SEARCH_WINDOW + timedelta(hours=1)
+
+
+def _as_list(value: object) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
+
+
+def _partial_note(errors: list[Any]) -> str:
+    """One sentence for the items a successful reply could not include."""
+    first = next((e for e in errors if isinstance(e, dict)), {})
+    what = clip(first.get("title") or "errore", 80)
+    detail = clip(first.get("detail") or "", 160)
+    count = len(errors)
+    items = "1 elemento collegato" if count == 1 else f"{count} elementi collegati"
+    return f"X non ha fornito {items} ({what}: {detail}); il resto è stato salvato."
+
+
+class _Run:
+    """What one fetch carries from query to query: budget, cursor, batch, reasons to stop."""
+
+    def __init__(self, now: datetime, headers: dict[str, str], reads: int,
+                 since: dict[str, str], batch: Batch) -> None:
+        self.now, self.headers, self.reads = now, headers, reads
+        self.since, self.batch = since, batch
+        self.requests = 0  # successful requests in this run
+        self.capped = False  # the hourly cap stopped reading
+        self.stopped = False  # X said to stop (no requests left in its window)
+        self.seen: set[str] = set()
+
+
+@register("x")
+class XSource:
+    """Recent search on X for the event's hashtags and accounts, within an hourly read cap."""
+
+    default_interval = 60.0
+
+    def __init__(self, config: dict[str, Any], event: dict[str, Any],
+                 client: httpx.Client | None, settings: dict[str, Any]) -> None:
+        self.config, self.event = config, event
+        self.instance = str(config.get("instance") or API).strip().rstrip("/")
+        if not self.instance.startswith(("http://", "https://")):
+            raise SourceError(f"Indirizzo di X {self.instance!r} non valido: inizia con https://")
+        self.client = client or make_client()
+        self._token = str(settings.get("X_BEARER_TOKEN") or "").strip()
+        self.max_results = _whole(config, "max_results", RESULTS_MAX, RESULTS_MIN, RESULTS_MAX)
+        self.cap = _whole(config, "cap_per_hour", DEFAULT_CAP, RESULTS_MIN, 10**7)
+        self.max_pages = _whole(config, "max_pages", DEFAULT_PAGES, 1, 100)
+
+    def queries(self) -> tuple[list[str], list[str]]:
+        """The queries this source runs, and notes on hashtags or accounts left out."""
+        hashtags, accounts = _terms(self.config, self.event)
+        tags, bad_tags = clean_hashtags(hashtags)
+        users, bad_users = clean_accounts(accounts)
+        notes = [f"Hashtag non valido per X, ignorato: {t!r}." for t in bad_tags]
+        notes += [f"Account X non valido, ignorato: {a!r} (1–15 lettere, cifre o _)."
+                  for a in bad_users]
+        try:
+            queries = build_query(tags, users, _extra(self.config))
+        except ValueError as exc:
+            raise SourceError(str(exc)) from None
+        if not queries:
+            raise SourceError("Nessun hashtag o account X da cercare: aggiungine almeno uno "
+                              "all'evento o alla fonte.")
+        return queries, notes
+
+    def _headers(self) -> dict[str, str]:
+        if not self._token:
+            raise SourceError("Manca il token di X: imposta PIAZZA_X_BEARER_TOKEN (o il file "
+                              "x_bearer_token nella cartella dell'istanza) e riavvia Piazza.")
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def _get(self, path: str, params: dict[str, Any], now: datetime,
+             headers: dict[str, str]) -> tuple[Any, httpx.Response]:
+        try:
+            return get_json(self.client, self.instance + path, PLATFORM, now,
+                            params=params, headers=headers)
+        except RateLimited:
+            raise
+        except SourceError as exc:
+            raise _explained(exc) from None
+
+    def fetch(self, cursor: dict[str, Any], now: datetime) -> Batch:
+        """Posts newer than each query's since_id, as long as the hour's cap allows."""
+        queries, notes = self.queries()
+        headers = self._headers()
+        hour = _hour(now)
+        reads = cursor.get("reads") if cursor.get("hour") == hour else 0
+        saved = cursor.get("since_id") if isinstance(cursor.get("since_id"), dict) else {}
+        # Queries no longer configured drop out; a new query starts like a first run.
+        since = {q: str(saved[q]) for q in queries if str(saved.get(q) or "").isdigit()}
+        run = _Run(now, headers, reads if isinstance(reads, int) and reads > 0 else 0, since,
+                   Batch(notes=notes))
+        for query in queries:
+            if run.capped or run.stopped:
+                break
+            self._search(query, run)
+        # Less than a page left is as good as none: say so now, not on the next round.
+        run.capped = run.capped or self.cap - run.reads < RESULTS_MIN
+        run.batch.cursor = {"since_id": run.since, "hour": hour, "reads": run.reads}
+        if run.capped:
+            resume = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+            note = (f"Tetto orario di X raggiunto: {run.reads} post letti in quest'ora "
+                    f"(tetto {self.cap}). Riprendo alle {resume + timedelta(hours=1):%H:%M} UTC.")
+            run.batch.notes.append(note)
+            run.batch.cursor["note"] = note
+        return run.batch
+
+    def _search(self, query: str, run: _Run) -> None:
+        """One query: the latest page on a first run, else every new page up to the page cap."""
+        since_id = run.since.get(query, "")
+        if since_id and _too_old(since_id, run.now):
+            # X answers 400 to an older since_id, which would stop this source for good.
+            del run.since[query]
+            since_id = ""
+            run.batch.notes.append("X: l'ultima lettura è più vecchia di 7 giorni (il limite "
+                                   "della ricerca recente); riparto dai post più recenti.")
+        next_token = ""
+        for page in range(1, self.max_pages + 1):
+            budget = self.cap - run.reads
+            if budget < RESULTS_MIN:  # X will not return fewer than 10 a page
+                run.capped = True
+                if next_token:
+                    run.batch.notes.append(f"X: per il tetto orario alcuni post di «{query}» "
+                                           "non sono stati letti.")
+                return
+            params: dict[str, Any] = {**_SEARCH_FIELDS, "query": query,
+                                      "max_results": min(self.max_results, budget)}
+            if since_id:
+                params["since_id"] = since_id
+            if next_token:
+                params["next_token"] = next_token
+            try:
+                payload, response = self._get(SEARCH_PATH, params, run.now, run.headers)
+            except RateLimited as exc:
+                if not run.requests:
+                    raise
+                # Keep what earlier pages brought; the next round meets the 429 and waits.
+                run.stopped = True
+                run.batch.notes.append(f"{exc} Salvato quanto letto finora.")
+                return
+            run.requests += 1
+            run.reads += self._take(payload, run)
+            meta = payload.get("meta") if isinstance(payload.get("meta"), dict) else {}
+            newest = str(meta.get("newest_id") or "")
+            if page == 1 and newest.isdigit():
+                run.since[query] = newest  # the first page holds the newest post of this round
+            next_token = meta.get("next_token") if isinstance(meta.get("next_token"), str) else ""
+            if rate_limit_remaining(response.headers) == 0:
+                run.stopped = True
+                reset = rate_limit_reset(response.headers, run.now)
+                when = f" alle {reset:%H:%M} UTC" if reset else ""
+                run.batch.notes.append(f"X: richieste esaurite per questa finestra; "
+                                       f"riprendo{when}.")
+                return
+            if not since_id or not next_token:
+                return
+        run.batch.notes.append(f"X: «{query}» ha più di {self.max_pages} pagine di post nuovi; "
+                               "i più vecchi di questo giro sono stati saltati.")
+
+    def _take(self, payload: Any, run: _Run) -> int:
+        """Add a page's posts to the batch; returns how many posts X returned (and bills)."""
+        if not isinstance(payload, dict):
+            raise SourceError("X ha mandato una risposta inattesa: riprovo.")
+        includes = _Includes(payload.get("includes"))
+        tweets = [t for t in _as_list(payload.get("data")) if isinstance(t, dict)]
+        for tweet in tweets:
+            tweet_id = str(tweet.get("id") or "")
+            if tweet_id and tweet_id in run.seen:  # the same post matched two queries
+                continue
+            run.seen.add(tweet_id)
+            try:
+                run.batch.posts.append(_normalize(tweet, includes))
+            except NormalizeError as exc:
+                run.batch.skipped.append(f"post X {clip(tweet_id, 40) or '?'}: {exc}")
+        errors = _as_list(payload.get("errors"))
+        if errors:
+            run.batch.notes.append(_partial_note(errors))
+        # Included originals (reposted, quoted, replied to) are posts returned too.
+        returned = {str(t.get("id")) for t in tweets} | set(includes.tweets)
+        return len(returned)
+
+    def recheck(self, remote_ids: list[str], now: datetime) -> list[str]:
+        """The ids X no longer has: reported Not Found, or missing from the answer."""
+        headers = self._headers()
+        ids = list(dict.fromkeys(str(i) for i in remote_ids if str(i).isdigit()))
+        gone: list[str] = []
+        for start in range(0, len(ids), LOOKUP_MAX):
+            chunk = ids[start:start + LOOKUP_MAX]
+            payload, _ = self._get(LOOKUP_PATH, {"ids": ",".join(chunk)}, now, headers)
+            if not isinstance(payload, dict) or not ({"data", "errors"} & payload.keys()):
+                # Taking silence for "all deleted" would hide every approved post at once.
+                raise SourceError("X ha risposto al controllo dei post senza dati né errori: "
+                                  "nessun post segnato come cancellato.")
+            found = {str(t.get("id")) for t in _as_list(payload.get("data"))
+                     if isinstance(t, dict)}
+            # Posts X withholds (protected or suspended author) still exist: left alone.
+            withheld = {
+                str(e.get("resource_id") or e.get("value") or "")
+                for e in _as_list(payload.get("errors"))
+                if isinstance(e, dict) and not _is_not_found(e)
+            }
+            gone += [i for i in chunk if i not in found and i not in withheld]
+        return gone
+
+
+def _is_not_found(error: dict[str, Any]) -> bool:
+    kind = str(error.get("type") or "")
+    return kind.endswith("/resource-not-found") or error.get("title") == "Not Found Error"
+
+
+def _explained(exc: SourceError) -> SourceError:
+    """X's failures that need an X-specific remedy, in plain words; others unchanged."""
+    words = {
+        401: "X ha rifiutato l'accesso (401): il token è scaduto o sbagliato; controlla "
+             "PIAZZA_X_BEARER_TOKEN.",
+        402: "X dice che i crediti sono esauriti (402): ricaricali nella Developer Console di X "
+             "(il token è valido).",
+        403: "X non permette questa lettura (403): il token deve essere di un'app collegata a "
+             "un progetto con accesso alla ricerca.",
+    }
+    if exc.status in words:
+        return SourceError(words[exc.status], retry_at=exc.retry_at, status=exc.status)
+    return exc
+
+
+def estimated_reads_per_hour(config: dict[str, Any], posts_per_minute: float,
+                             event: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a setting costs: requests and posts read per hour, and the cap (for the console)."""
+    interval = _interval(config)
+    try:
+        cap = _whole(config, "cap_per_hour", DEFAULT_CAP, RESULTS_MIN, 10**7)
+    except SourceError:
+        cap = DEFAULT_CAP
+    try:
+        queries = len(build_query(*_terms(config, event or {}), _extra(config)))
+    except (SourceError, ValueError):
+        queries = 0
+    queries = max(queries, 1)  # without the event's lists at hand, at least one query runs
+    wanted = max(float(posts_per_minute or 0), 0.0) * 60
+    posts = float(min(wanted, cap))
+    return {
+        "queries": queries,
+        "interval": interval,
+        "requests_per_hour": round(3600 / interval * queries, 1),
+        "posts_per_hour": round(posts, 1),
+        "cap_per_hour": cap,
+        "capped": wanted > cap,
+        "summary": f"A questa impostazione X legge circa {round(posts)} post all'ora "
+                   f"(tetto {cap}).",
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from ..curation import ActionError
 from ..store import DecisionError, NotFound
@@ -77,9 +77,111 @@ def decide(slug: str, post_id: int):
     return jsonify(ok=True, seq=result.seq, changed=result.changed)
 
 
+SOURCE_FIELDS = ("id", "platform", "name", "enabled", "health", "last_error", "last_ok_at",
+                 "next_try_at", "config")
+
+
+def source_summary(source: dict) -> dict:
+    """A source as the console shows it: health in plain words, never a credential."""
+    summary = {k: source[k] for k in SOURCE_FIELDS}
+    summary["config"] = {k: v for k, v in source["config"].items() if k != "file"}
+    if source["platform"] == "x":
+        from ..sources.x import estimated_reads_per_hour
+
+        per_minute = store().posts_per_minute(source["id"])
+        event = next(e for e in store().list_events() if e["id"] == source["event_id"])
+        summary["cost"] = estimated_reads_per_hour(source["config"], per_minute, event=event)
+    return summary
+
+
 @bp.get("/events/<slug>/sources")
 def sources(slug: str):
     event_or_404(slug)
-    keep = ("id", "platform", "name", "enabled", "health", "last_error", "last_ok_at",
-            "next_try_at")
-    return jsonify([{k: s[k] for k in keep} for s in store().list_sources(slug)])
+    return jsonify([source_summary(s) for s in store().list_sources(slug)])
+
+
+def _admin_only():
+    if current_user()["role"] != "admin":
+        return jsonify(error="Solo chi coordina (ruolo admin) può configurare le fonti."), 403
+    return None
+
+
+@bp.post("/events/<slug>/sources")
+def add_source(slug: str):
+    from ..cli import source_config
+    from ..sources import REGISTRY
+
+    event_or_404(slug)
+    if (refused := _admin_only()) is not None:
+        return refused
+    data = request.get_json(silent=True) or {}
+    platform = str(data.get("platform", ""))
+    if platform not in REGISTRY or platform == "replay":
+        return jsonify(error="Scegli una piattaforma: mastodon, bluesky, x o rss."), 400
+    try:
+        config = source_config(
+            platform, instance=data.get("instance") or None,
+            hashtags=_words(data.get("hashtags")), accounts=_words(data.get("accounts")),
+            query=data.get("query") or None,
+            interval=float(data["interval"]) if data.get("interval") else None,
+            cap_per_hour=int(data["cap_per_hour"]) if data.get("cap_per_hour") else None)
+    except (TypeError, ValueError) as exc:
+        return jsonify(error=str(exc)), 400
+    source = store().add_source(slug, platform, config, name=str(data.get("name") or "")[:80])
+    return jsonify(source_summary(source)), 201
+
+
+def _words(value) -> list[str]:
+    """A list from a JSON list or a string of words separated by spaces or commas."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, str):
+        return [w for w in value.replace(",", " ").split() if w]
+    return []
+
+
+def _source_of(slug: str, source_id: int) -> dict:
+    event = event_or_404(slug)
+    try:
+        source = store().get_source(source_id)
+    except NotFound:
+        source = None
+    if source is None or source["event_id"] != event["id"]:
+        abort(404)
+    return source
+
+
+@bp.post("/events/<slug>/sources/<int:source_id>/test")
+def test_connection(slug: str, source_id: int):
+    from ..collector import try_source
+
+    source = _source_of(slug, source_id)
+    ok, message = try_source(source, event_or_404(slug), current_app.config)
+    return jsonify(ok=ok, message=message)
+
+
+@bp.post("/events/<slug>/sources/<int:source_id>/enabled")
+def enable_source(slug: str, source_id: int):
+    if (refused := _admin_only()) is not None:
+        return refused
+    source = _source_of(slug, source_id)
+    enabled = bool((request.get_json(silent=True) or {}).get("enabled"))
+    store().set_source_enabled(source["id"], enabled)
+    return jsonify(ok=True, enabled=enabled)
+
+
+@bp.post("/events/<slug>/posts/by-url")
+def add_by_url(slug: str):
+    from ..collector import add_post_by_url
+
+    event_or_404(slug)
+    url = str((request.get_json(silent=True) or {}).get("url") or "").strip()
+    if not url:
+        return jsonify(error="Incolla l'indirizzo di un post."), 400
+    try:
+        post_id, new = add_post_by_url(store(), slug, url, current_app.config,
+                                       current_user()["name"])
+    except ValueError as exc:
+        return jsonify(error=str(exc)), 400
+    current_app.extensions["piazza_live"].nudge()
+    return jsonify(ok=True, id=post_id, new=new), 201 if new else 200

@@ -21,6 +21,22 @@ def console(slug: str):
                            sources=store().list_sources(slug))
 
 
+@bp.get("/e/<slug>/sources")
+@login_required
+def sources(slug: str):
+    from flask import current_app
+
+    event = event_or_404(slug)
+    config = current_app.config
+    credentials = {  # whether each platform's credentials are set: yes or no, never the value
+        "mastodon": bool(config.get("MASTODON_TOKEN")),
+        "bluesky": bool(config.get("BLUESKY_HANDLE") and config.get("BLUESKY_APP_PASSWORD")),
+        "x": bool(config.get("X_BEARER_TOKEN")),
+    }
+    return render_template("sources.html", event=event, user=current_user(),
+                           credentials=credentials)
+
+
 @bp.get("/e/<slug>/recap")
 @login_required
 def recap(slug: str):

@@ -166,3 +166,20 @@ document.addEventListener("keydown", (e) => {
   };
   if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
 });
+
+document.getElementById("by-url").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const result = document.getElementById("by-url-result");
+  const url = e.target.elements.url.value;
+  result.textContent = "Recupero il post…";
+  const response = await fetch(`/api/events/${slug}/posts/by-url`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": body.dataset.csrf },
+    body: JSON.stringify({ url }),
+  });
+  const reply = await response.json().catch(() => ({}));
+  result.textContent = response.ok
+    ? (reply.new ? "Aggiunto alla coda." : "Questo post era già nella coda.")
+    : reply.error || `Errore ${response.status}`;
+  if (response.ok) e.target.reset();
+});
