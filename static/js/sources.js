@@ -75,6 +75,11 @@ if (form) {
     form.elements.instance.required = platform.value === "mastodon" || platform.value === "rss";
     form.elements.instance.placeholder = { mastodon: "https://mastodon.social", bluesky: "https://bsky.social",
       x: "https://api.x.com", rss: "https://www.comune.example/feed.xml" }[platform.value];
+    document.getElementById("instance-hint").textContent = {
+      mastodon: "(l'istanza, es. https://mastodon.social)",
+      bluesky: "(facoltativo: vuoto per https://bsky.social)",
+      x: "(facoltativo: vuoto per https://api.x.com)",
+      rss: "(l'indirizzo del feed)" }[platform.value];
   };
   platform.addEventListener("change", showFor);
   showFor();
