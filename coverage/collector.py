@@ -196,3 +196,17 @@ def add_post_by_url(store: Store, slug: str, url: str, settings: dict[str, Any],
         if own:
             client.close()
     return store.add_post(slug, post, actor)
+
+
+def clock_offset(store: Store, slug: str, settings: dict[str, Any],
+                 now: datetime | None = None) -> float:
+    """Seconds to add to real time to get the event's time: non-zero only while a replay plays
+    a recorded day (so the wall shows the session the replay is in)."""
+    now = now or datetime.now(UTC)
+    event = store.get_event(slug)
+    for source in store.list_sources(slug):
+        if source["platform"] == "replay" and source["enabled"]:
+            virtual = make_source(source, event, settings).clock(source["cursor"], now)
+            if virtual is not None:
+                return (virtual - now).total_seconds()
+    return 0.0

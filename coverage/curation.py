@@ -1,7 +1,11 @@
-"""Pure moderation rules: states, actions, reasons. No Flask, no SQL."""
+"""Pure moderation rules: states, actions, reasons, the lead's rules, the wall's state.
+No Flask, no SQL."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .model import Post
@@ -36,10 +40,164 @@ class ActionError(ValueError):
     """An action that does not exist or lacks what it needs."""
 
 
+# Reasons a rule (not a person) gives; always accepted besides the event's own list.
+SYSTEM_REASONS = {"banned": "Account bloccato", "rule": "Nascosto da una regola"}
+
+# Starting lists for blocked words, Italian and English: spam, scams and common insults.
+# Plain words match whole words, case-insensitive; /pattern/flags are regular expressions.
+DEFAULT_BLOCKED = [
+    "truffa", "idiota", "idioti", "imbecille", "imbecilli", "cretino", "cretini", "schifo",
+    "/\\bguadagn\\w*\\s+\\d+\\s*(€|euro)/i", "/\\bcompra(re)?\\s+(i\\s+)?follower/i",
+    "/\\bfollower\\s+(gratis|veri)/i", "bitcoin", "crypto", "scam", "idiot", "idiots",
+    "stupid", "/\\bbuy\\s+followers?/i", "/\\bfree\\s+money/i",
+]
+
+DEFAULT_RULES: dict[str, Any] = {
+    "trusted": [], "blocked_words": DEFAULT_BLOCKED, "hide_replies": False,
+    "hide_reposts": False, "hide_sensitive": False, "banned": [],
+    "reasons": [{"code": code, "label": label["it"]} for code, label in REASONS.items()],
+}
+
+LAYOUTS = ("grid", "column", "spotlight")
+THEMES = ("dark", "light", "contrast")
+DEFAULT_WALL: dict[str, Any] = {"layout": "grid", "theme": "dark", "paused": False,
+                                "blank": False, "message": "", "announcements": []}
+
+
+class RulesError(ValueError):
+    """Rules that cannot be saved; the message says which line and why."""
+
+
+def _handle(value: str) -> str:
+    return value.strip().lower().lstrip("@")
+
+
+def check_rules(data: Any) -> dict[str, Any]:
+    """Validate rules sent by the console; returns a clean copy or raises RulesError."""
+    if not isinstance(data, dict):
+        raise RulesError("Le regole devono essere un oggetto JSON.")
+    rules = {**DEFAULT_RULES, **{k: v for k, v in data.items() if k in DEFAULT_RULES}}
+    for key in ("trusted", "blocked_words"):
+        value = rules[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RulesError(f"«{key}» deve essere un elenco di testi.")
+        rules[key] = [v.strip()[:200] for v in value if v.strip()][:500]
+    for line in rules["blocked_words"]:
+        _compile(line)  # raises RulesError for a broken pattern
+    for key in ("hide_replies", "hide_reposts", "hide_sensitive"):
+        rules[key] = bool(rules[key])
+    banned = rules["banned"]
+    if not isinstance(banned, list) or not all(isinstance(b, dict) and isinstance(
+            b.get("handle"), str) and b["handle"].strip() for b in banned):
+        raise RulesError("Ogni account bloccato deve avere un «handle».")
+    rules["banned"] = [{"handle": b["handle"].strip()[:200], "by": str(b.get("by", ""))[:80],
+                        "at": str(b.get("at", ""))[:40], "reason": str(b.get("reason", ""))[:200]}
+                       for b in banned]
+    reasons = rules["reasons"]
+    if not isinstance(reasons, list) or not reasons or not all(
+            isinstance(r, dict) and re.fullmatch(r"[a-z0-9_]{1,40}", str(r.get("code", "")))
+            and str(r.get("label", "")).strip() for r in reasons):
+        raise RulesError(
+            "Ogni motivo di rifiuto ha un codice (minuscole, cifre, _) e un'etichetta.")
+    codes = [r["code"] for r in reasons]
+    if len(set(codes)) != len(codes):
+        raise RulesError("Due motivi di rifiuto hanno lo stesso codice.")
+    rules["reasons"] = [{"code": r["code"], "label": str(r["label"]).strip()[:80]}
+                        for r in reasons]
+    return rules
+
+
+@lru_cache(maxsize=512)
+def _compile(line: str) -> re.Pattern[str]:
+    """A blocked-words line as a pattern: /regex/flags, or a whole word or phrase."""
+    match = re.fullmatch(r"/(.+)/([imsx]*)", line)
+    if match:
+        flags = 0
+        for letter in match.group(2):
+            flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[letter]
+        try:
+            return re.compile(match.group(1), flags)
+        except re.error as exc:
+            raise RulesError(f"Il modello «{line}» non è valido: {exc}.") from None
+    return re.compile(r"(?<!\w)" + re.escape(line) + r"(?!\w)", re.I)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the rules decide for a post as it arrives."""
+
+    state: str  # pending, approved, rejected
+    reason: str = ""  # reason code when rejected
+    hold: str = ""  # why it waits, in words, when a blocked word held it
+    rule: str = ""  # which rule decided, for the audit log ("" when none did)
+
+
+def on_arrival(post: Post, rules: dict[str, Any]) -> Arrival:
+    """Apply the lead's rules to a new post: bans, hides, blocked words, then trust."""
+    handle = _handle(post.author.handle)
+    if handle in {_handle(b["handle"]) for b in rules.get("banned", [])}:
+        return Arrival("rejected", "banned", rule="account bloccato")
+    if rules.get("hide_replies") and post.reply_to:
+        return Arrival("rejected", "rule", rule="risposte nascoste")
+    if rules.get("hide_reposts") and post.repost_of:
+        return Arrival("rejected", "rule", rule="condivisioni nascoste")
+    if rules.get("hide_sensitive") and post.sensitive:
+        return Arrival("rejected", "rule", rule="contenuti sensibili nascosti")
+    words = f"{post.spoiler}\n{post.text}\n{post.author.name}"
+    for line in rules.get("blocked_words", []):
+        try:
+            found = _compile(line).search(words)
+        except RulesError:
+            continue  # saved rules are checked; an old broken line must not stop ingest
+        if found:
+            return Arrival("pending", hold=f"Parola bloccata: «{found.group(0)}»",
+                           rule=f"parola bloccata: {line}")
+    if handle in {_handle(h) for h in rules.get("trusted", [])}:
+        return Arrival("approved", rule="account fidato")
+    return Arrival("pending")
+
+
 def initial_state(post: Post, trusted: list[str]) -> str:
     """Posts from trusted accounts go live at once; everything else waits for an editor."""
-    handles = {h.lower().lstrip("@") for h in trusted}
-    return "approved" if post.author.handle.lower().lstrip("@") in handles else "pending"
+    return on_arrival(post, {"trusted": trusted}).state
+
+
+def reason_codes(rules: dict[str, Any]) -> set[str]:
+    """Reason codes a rejection may carry in this event."""
+    return {r["code"] for r in rules.get("reasons", [])} | set(SYSTEM_REASONS)
+
+
+def apply_wall_control(state: dict[str, Any], control: Any) -> dict[str, Any]:
+    """The wall state after an editor's control; raises ActionError for nonsense."""
+    if not isinstance(control, dict) or not control:
+        raise ActionError("Comando del wall non valido.")
+    new = {**DEFAULT_WALL, **state}
+    for key, value in control.items():
+        if key == "layout" and value in LAYOUTS:
+            new["layout"] = value
+        elif key == "theme" and value in THEMES:
+            new["theme"] = value
+        elif key in ("paused", "blank") and isinstance(value, bool):
+            new[key] = value
+        elif key == "message" and isinstance(value, str):
+            new["message"] = value.strip()[:280]
+        else:
+            raise ActionError(f"Comando del wall non valido: {key}={value!r}.")
+    return new
+
+
+def undo_kind(before: dict[str, Any]) -> str:
+    """The change kind that restoring `before` produces (named for what happens)."""
+    if "state" in before:
+        return {"approved": "post_approved", "rejected": "post_rejected",
+                "pending": "post_pending"}[before["state"]]
+    if "featured" in before:
+        return "post_featured" if before["featured"] else "post_unfeatured"
+    if "pinned" in before:
+        return "post_pinned" if before["pinned"] else "post_unpinned"
+    if "session_id" in before:
+        return "post_session"
+    return "post_noted"
 
 
 def change_kind(action: str) -> str:
@@ -48,7 +206,8 @@ def change_kind(action: str) -> str:
 
 
 def apply_action(current: dict[str, Any], action: str, reason: str = "",
-                 note: str | None = None, session_id: int | None = None) -> dict[str, Any]:
+                 note: str | None = None, session_id: int | None = None,
+                 reasons: set[str] | None = None) -> dict[str, Any]:
     """The curation columns an action changes; {} when it changes nothing.
 
     Featuring or pinning a post that is not approved approves it too: one key press for the
@@ -59,11 +218,12 @@ def apply_action(current: dict[str, Any], action: str, reason: str = "",
         raise ActionError(f"Azione sconosciuta {action!r}: usa una di {', '.join(ACTIONS)}.")
     update: dict[str, Any] = {}
     if action == "approve":
-        update = {"state": "approved", "reason": ""}
+        update = {"state": "approved", "reason": "", "hold": ""}
     elif action == "reject":
-        if reason and reason not in REASONS:
+        allowed = reasons if reasons is not None else set(REASONS) | set(SYSTEM_REASONS)
+        if reason and reason not in allowed:
             raise ActionError(
-                f"Motivo sconosciuto {reason!r}: usa uno di {', '.join(REASONS)}.")
+                f"Motivo sconosciuto {reason!r}: usa uno di {', '.join(sorted(allowed))}.")
         update = {"state": "rejected", "reason": reason or "other", "featured": 0, "pinned": 0}
     elif action == "pending":
         update = {"state": "pending", "reason": "", "featured": 0, "pinned": 0}

@@ -9,6 +9,7 @@ after N (or a snapshot), then every change, each message carrying `seq` at its t
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room
 
-from .curation import ACTIONS, ActionError, is_public
+from .curation import ACTIONS, ActionError, apply_wall_control, is_public
 from .store import DecisionError, NotFound, Store
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,23 @@ def _net_changes(changes: Iterable[dict[str, Any]]) -> list[tuple[int, list[dict
     return sorted(by_post.items(), key=lambda item: item[1][-1]["seq"])
 
 
+def _wall_state_messages(changes: Iterable[dict[str, Any]],
+                         with_by: bool) -> list[tuple[str, dict[str, Any]]]:
+    """The last wall-state change of a batch (each carries the whole state)."""
+    states = [c for c in changes if c["kind"] == "wall_state"]
+    if not states:
+        return []
+    last = states[-1]
+    payload = {"seq": last["seq"], "wall": last["data"]}
+    if with_by:
+        payload["by"] = last["actor"]
+    return [("wall_state", payload)]
+
+
+def _in_order(messages: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    return sorted(messages, key=lambda m: m[1]["seq"])
+
+
 def wall_messages(changes: Iterable[dict[str, Any]],
                   posts: dict[int, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """Messages for walls: each touched post once, in its current state, by its last seq.
@@ -64,7 +82,8 @@ def wall_messages(changes: Iterable[dict[str, Any]],
     Reading the current state (not the state at each change) means a post approved then
     rejected in the same batch never travels to a wall at all.
     """
-    messages = []
+    changes = list(changes)
+    messages = _wall_state_messages(changes, with_by=False)
     for post_id, group in _net_changes(changes):
         kinds = {c["kind"] for c in group}
         seq = group[-1]["seq"]
@@ -76,20 +95,21 @@ def wall_messages(changes: Iterable[dict[str, Any]],
             messages.append((name, {"seq": seq, "post": public_post(post)}))
         elif kinds & _WALL_KINDS:
             messages.append(("post_removed", {"seq": seq, "post": {"id": post_id}}))
-    return messages
+    return _in_order(messages)
 
 
 def console_messages(changes: Iterable[dict[str, Any]],
                      posts: dict[int, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """Messages for consoles: each touched post once, named for its last change, with who."""
-    messages = []
+    changes = list(changes)
+    messages = _wall_state_messages(changes, with_by=True)
     for post_id, group in _net_changes(changes):
         post = posts.get(post_id)
         if post is None:
             continue
         last = group[-1]
         messages.append((last["kind"], {"seq": last["seq"], "post": post, "by": last["actor"]}))
-    return messages
+    return _in_order(messages)
 
 
 class Live:
@@ -162,13 +182,16 @@ class Live:
         if audience == WALL:
             posts = [public_post(p) for p in self.store.posts_of_event(
                 event_id, state="approved", limit=WALL_SNAPSHOT_SIZE, include_deleted=False)]
-            return [("snapshot", {"seq": head, "posts": posts}), ("synced", {"seq": head})]
+            return [("snapshot", {"seq": head, "posts": posts,
+                                  "wall": self.store.wall_state(event_id)}),
+                    ("synced", {"seq": head})]
         queue = self.store.posts_of_event(event_id, state="pending", limit=500,
                                           include_deleted=False, oldest_first=True)
         decided = (self.store.posts_of_event(event_id, state="approved", limit=150)
                    + self.store.posts_of_event(event_id, state="rejected", limit=100))
         return [("snapshot", {"seq": head, "posts": queue + decided,
-                              "counts": self.store.counts(event_id)}),
+                              "counts": self.store.counts(event_id),
+                              "wall": self.store.wall_state(event_id)}),
                 ("synced", {"seq": head})]
 
     def presence_of(self, event_id: int) -> list[str]:
@@ -244,27 +267,105 @@ def register_handlers(socketio: SocketIO) -> None:
     def console_decide(data: Any) -> dict[str, Any]:
         user = _editor()
         if user is None:
-            return {"ok": False, "error": "Sessione scaduta: accedi di nuovo."}
+            return _SESSION_EXPIRED
         if not isinstance(data, dict):
             return {"ok": False, "error": "Richiesta non valida."}
         action = data.get("action")
         if action not in ACTIONS:
             return {"ok": False, "error": f"Azione sconosciuta: {action!r}."}
         try:
-            post_id = int(data.get("post_id"))
+            ids = data["post_ids"] if "post_ids" in data else [data.get("post_id")]
+            if not isinstance(ids, list) or not 1 <= len(ids) <= 500:
+                raise ValueError
+            post_ids = [int(i) for i in ids]
             session_id = data.get("session_id")
             session_id = int(session_id) if session_id not in (None, "") else None
-        except (TypeError, ValueError):
+        except (KeyError, TypeError, ValueError):
             return {"ok": False, "error": "Identificativo non valido."}
         reason = data.get("reason") or ""
         note = data.get("note")
         if not isinstance(reason, str) or (note is not None and not isinstance(note, str)):
             return {"ok": False, "error": "Richiesta non valida."}
         live = _live()
+        changed, seq = 0, 0
         try:
-            result = live.store.decide(session["piazza_event"], post_id, action, user["name"],
-                                       reason=reason, note=note, session_id=session_id)
+            for post_id in post_ids:
+                result = live.store.decide(session["piazza_event"], post_id, action,
+                                           user["name"], reason=reason, note=note,
+                                           session_id=session_id)
+                changed += result.changed
+                seq = max(seq, result.seq)
         except (ActionError, DecisionError, NotFound) as exc:
-            return {"ok": False, "error": str(exc)}
+            if changed:
+                live.nudge()
+            return {"ok": False, "error": str(exc), "changed": changed}
         live.nudge()  # acknowledge first; the follower broadcasts right after
-        return {"ok": True, "seq": result.seq, "changed": result.changed}
+        if "post_ids" in data:
+            return {"ok": True, "seq": seq, "changed": changed}
+        return {"ok": True, "seq": seq, "changed": bool(changed)}
+
+    @socketio.on("undo", namespace=CONSOLE)
+    def console_undo(_data: Any = None) -> dict[str, Any]:
+        user = _editor()
+        if user is None:
+            return _SESSION_EXPIRED
+        live = _live()
+        try:
+            result = live.store.undo(session["piazza_event"], user["name"])
+        except DecisionError as exc:
+            return {"ok": False, "error": str(exc)}
+        live.nudge()
+        return {"ok": True, "seq": result.seq, "post_id": result.post_id,
+                "action": result.action}
+
+    @socketio.on("open_post", namespace=CONSOLE)
+    def console_open_post(data: Any) -> dict[str, Any]:
+        user = _editor()
+        if user is None:
+            return _SESSION_EXPIRED
+        post_id = data.get("post_id") if isinstance(data, dict) else None
+        if post_id is not None and not isinstance(post_id, int):
+            return {"ok": False, "error": "Identificativo non valido."}
+        event = _live().store.get_event(session["piazza_event"])
+        # Ephemeral: who is looking at what is not history, so it skips the change log.
+        emit("post_opened", {"post_id": post_id, "editor": user["name"]},
+             to=console_room(event["id"]), include_self=False)
+        return {"ok": True}
+
+    def _change_wall(change) -> dict[str, Any]:
+        user = _editor()
+        if user is None:
+            return _SESSION_EXPIRED
+        live = _live()
+        try:
+            seq, state = live.store.change_wall(session["piazza_event"], user["name"], change)
+        except ActionError as exc:
+            return {"ok": False, "error": str(exc)}
+        live.nudge()
+        return {"ok": True, "seq": seq, "wall": state}
+
+    @socketio.on("wall_control", namespace=CONSOLE)
+    def console_wall_control(data: Any) -> dict[str, Any]:
+        return _change_wall(lambda state: apply_wall_control(state, data))
+
+    @socketio.on("announce", namespace=CONSOLE)
+    def console_announce(data: Any) -> dict[str, Any]:
+        text = data.get("text") if isinstance(data, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return {"ok": False, "error": "Scrivi il testo dell'annuncio."}
+        new_id = f"a{secrets.token_hex(4)}"
+
+        def add(state: dict[str, Any]) -> dict[str, Any]:
+            items = [*state["announcements"], {"id": new_id, "text": text.strip()[:280]}]
+            return {**state, "announcements": items[-10:]}
+        reply = _change_wall(add)
+        return {**reply, "id": new_id} if reply["ok"] else reply
+
+    @socketio.on("unannounce", namespace=CONSOLE)
+    def console_unannounce(data: Any) -> dict[str, Any]:
+        gone = data.get("id") if isinstance(data, dict) else None
+        return _change_wall(lambda state: {**state, "announcements": [
+            a for a in state["announcements"] if a["id"] != gone]})
+
+
+_SESSION_EXPIRED = {"ok": False, "error": "Sessione scaduta: accedi di nuovo."}

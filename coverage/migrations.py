@@ -198,3 +198,25 @@ def _split(script: str) -> list[str]:
             out.append(text)
             buf = []
     return out
+
+
+@migration
+def m002_wall_rules_hold(db: Database) -> None:
+    # The wall's state (layout, theme, pause, blank, message, ticker) and the event's rules
+    # (trusted, blocked words, hides, bans, reject reasons), one JSON document each per event;
+    # `hold` says in words why a rule kept a post in the queue.
+    db.execute("""
+        CREATE TABLE walls (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            state TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("""
+        CREATE TABLE rules (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("ALTER TABLE curation ADD COLUMN hold TEXT NOT NULL DEFAULT ''")

@@ -68,7 +68,8 @@ _INSERT_POST = (
     " ON CONFLICT (platform, remote_id) DO NOTHING RETURNING id")
 _POST_SELECT = """
     SELECT p.*, c.id AS curation_id, c.state, c.featured, c.pinned, c.session_id, c.note,
-           c.reason, c.duplicate_of, c.arrived_at, c.decided_at, c.decided_by, c.source_id
+           c.reason, c.hold, c.duplicate_of, c.arrived_at, c.decided_at, c.decided_by,
+           c.source_id
     FROM curation c JOIN posts p ON p.id = c.post_id
 """
 
@@ -270,8 +271,7 @@ class Store:
             if source is None:
                 raise NotFound(f"Nessuna fonte con id {source_id}.")
             event_id = source[0]
-            trusted = json.loads(db.execute(
-                "SELECT trusted FROM events WHERE id = ?", [event_id]).fetchone()[0])
+            rules = self._rules(event_id)
             conn = db.conn
             for post in posts:
                 fp = fingerprint(post)
@@ -289,21 +289,32 @@ class Store:
                         " WHERE p.fingerprint = ? AND c.event_id = ? AND p.id != ?"
                         " ORDER BY c.id LIMIT 1", [fp, event_id, post_id]).fetchone()
                     duplicate_of = dup[0] if dup else None
-                state = curation.initial_state(post, trusted)
+                arrival = curation.on_arrival(post, rules)
+                decided = arrival.state != "pending"
                 cur = conn.execute(
-                    "INSERT INTO curation (event_id, post_id, source_id, state, duplicate_of,"
-                    " arrived_at, decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO curation (event_id, post_id, source_id, state, reason, hold,"
+                    " duplicate_of, arrived_at, decided_at, decided_by)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (event_id, post_id) DO NOTHING RETURNING id",
-                    [event_id, post_id, source_id, state, duplicate_of, now,
-                     now if state != "pending" else None,
-                     "regola: account fidato" if state == "approved" else ""]).fetchone()
+                    [event_id, post_id, source_id, arrival.state, arrival.reason, arrival.hold,
+                     duplicate_of, now, now if decided else None,
+                     f"regola: {arrival.rule}" if decided else ""]).fetchone()
                 if cur is None:
                     result.duplicates += 1
                     continue
                 result.new.append(post_id)
-                kind = "post_added" if state == "pending" else "post_approved"
+                kind = {"pending": "post_added", "approved": "post_approved",
+                        "rejected": "post_rejected"}[arrival.state]
                 result.seq = self._change(conn, event_id, kind, post_id, "collector", now,
                                           {"source_id": source_id})
+                if arrival.rule:  # every automatic decision is accounted for
+                    conn.execute(
+                        "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                        " VALUES (?, 'regola', ?, ?, ?, ?, ?)",
+                        [now, {"pending": "hold", "approved": "approve",
+                               "rejected": "reject"}[arrival.state], event_id, post_id,
+                         arrival.reason, json.dumps({"rule": arrival.rule,
+                                                     "hold": arrival.hold}, ensure_ascii=False)])
             for post in updated:
                 result.seq = max(result.seq, self._apply_edit(conn, post, now))
             for platform, remote_id in deleted:
@@ -428,17 +439,18 @@ class Store:
         with self._write() as db:
             conn = db.conn
             row = conn.execute(
-                "SELECT state, featured, pinned, note, session_id, reason FROM curation"
+                "SELECT state, featured, pinned, note, session_id, reason, hold FROM curation"
                 " WHERE event_id = ? AND post_id = ?", [event["id"], post_id]).fetchone()
             if row is None:
                 raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
-            current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason"),
-                               row, strict=True))
+            current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason",
+                                "hold"), row, strict=True))
             if action == "session" and session_id is not None and session_id not in {
                     s["id"] for s in event["sessions"]}:
                 raise DecisionError(f"La sessione {session_id} non è nel programma di {slug!r}.")
-            update = curation.apply_action(current, action, reason=reason, note=note,
-                                           session_id=session_id)
+            update = curation.apply_action(
+                current, action, reason=reason, note=note, session_id=session_id,
+                reasons=curation.reason_codes(self._rules(event["id"])))
             if not update:
                 head = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
                 return DecisionResult(post_id, action, False, head)
@@ -466,6 +478,101 @@ class Store:
                  json.dumps({"before": {k: current[k] for k in update}, "after": update},
                             ensure_ascii=False)])
         return DecisionResult(post_id, action, True, seq)
+
+    def undo(self, slug: str, actor: str) -> DecisionResult:
+        """Revert `actor`'s last decision in the event that is not undone yet."""
+        event = self.get_event(slug)
+        now = self.clock()
+        with self._write() as db:
+            conn = db.conn
+            undone = {json.loads(d).get("undoes") for (d,) in conn.execute(
+                "SELECT detail FROM audit WHERE event_id = ? AND actor = ? AND action = 'undo'",
+                [event["id"], actor]).fetchall()}
+            row = None
+            for audit_id, post_id, action, detail in conn.execute(
+                    "SELECT id, post_id, action, detail FROM audit WHERE event_id = ?"
+                    " AND actor = ? AND post_id IS NOT NULL AND action IN"
+                    f" ({', '.join('?' * len(curation.ACTIONS))}) ORDER BY id DESC LIMIT 50",
+                    [event["id"], actor, *curation.ACTIONS]).fetchall():
+                if audit_id not in undone:
+                    row = (audit_id, post_id, action, json.loads(detail))
+                    break
+            if row is None:
+                raise DecisionError("Non c'è nessuna tua decisione da annullare.")
+            audit_id, post_id, action, detail = row
+            before = detail["before"]
+            sets = ", ".join(f"{k} = ?" for k in before)
+            conn.execute(f"UPDATE curation SET {sets}, decided_at = ?, decided_by = ?"
+                         " WHERE event_id = ? AND post_id = ?",
+                         [*before.values(), now, actor, event["id"], post_id])
+            seq = self._change(conn, event["id"], curation.undo_kind(before), post_id, actor,
+                               now, {**{k: v for k, v in before.items() if k != "note"},
+                                     "undo": True})
+            conn.execute(
+                "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                " VALUES (?, ?, 'undo', ?, ?, '', ?)",
+                [now, actor, event["id"], post_id, json.dumps(
+                    {"undoes": audit_id, "action": action, "before": detail["after"],
+                     "after": before}, ensure_ascii=False)])
+        return DecisionResult(post_id, action, True, seq)
+
+    # -- rules and the wall ------------------------------------------------------------------
+    def _rules(self, event_id: int) -> dict[str, Any]:
+        row = self.db.execute("SELECT data FROM rules WHERE event_id = ?", [event_id]).fetchone()
+        if row:
+            return {**curation.DEFAULT_RULES, **json.loads(row[0])}
+        trusted = json.loads(self.db.execute("SELECT trusted FROM events WHERE id = ?",
+                                             [event_id]).fetchone()[0])
+        return {**curation.DEFAULT_RULES, "trusted": trusted}
+
+    def get_rules(self, slug: str) -> dict[str, Any]:
+        """The event's moderation rules (defaults until the lead saves some)."""
+        return self._rules(self.get_event(slug)["id"])
+
+    def set_rules(self, slug: str, data: Any, actor: str) -> dict[str, Any]:
+        """Validate and save the event's rules; the change is written in the audit log."""
+        event = self.get_event(slug)
+        rules = curation.check_rules(data)
+        now = self.clock()
+        with self._write() as db:
+            before = self._rules(event["id"])
+            db.execute("INSERT INTO rules (event_id, data, updated_at, updated_by)"
+                       " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET"
+                       " data = excluded.data, updated_at = excluded.updated_at,"
+                       " updated_by = excluded.updated_by",
+                       [event["id"], json.dumps(rules, ensure_ascii=False), now, actor])
+            changed = {k: rules[k] for k in rules if rules[k] != before.get(k)}
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'rules', ?, NULL, '', ?)",
+                       [now, actor, event["id"], json.dumps({"after": changed},
+                                                            ensure_ascii=False)])
+        return rules
+
+    def wall_state(self, event_id: int) -> dict[str, Any]:
+        """The wall's layout, theme, pause, blank, message and ticker."""
+        row = self.db.execute("SELECT state FROM walls WHERE event_id = ?",
+                              [event_id]).fetchone()
+        return {**curation.DEFAULT_WALL, **(json.loads(row[0]) if row else {})}
+
+    def change_wall(self, slug: str, actor: str,
+                    change: Callable[[dict[str, Any]], dict[str, Any]]) -> tuple[int, dict]:
+        """Apply `change` to the wall's state inside one transaction (two editors acting at
+        once never overwrite each other); announced to every wall and console.
+        Returns (seq, new state)."""
+        event = self.get_event(slug)
+        now = self.clock()
+        with self._write() as db:
+            state = change(self.wall_state(event["id"]))
+            db.execute("INSERT INTO walls (event_id, state, updated_at, updated_by)"
+                       " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET"
+                       " state = excluded.state, updated_at = excluded.updated_at,"
+                       " updated_by = excluded.updated_by",
+                       [event["id"], json.dumps(state, ensure_ascii=False), now, actor])
+            seq = self._change(db.conn, event["id"], "wall_state", None, actor, now, state)
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'wall', ?, NULL, '', ?)",
+                       [now, actor, event["id"], json.dumps(state, ensure_ascii=False)])
+        return seq, state
 
     def audit_log(self, slug: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """Latest audit rows, newest first."""

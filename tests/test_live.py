@@ -172,3 +172,81 @@ def test_wall_with_a_nonsense_last_seq_gets_a_snapshot(app, app_event, last_seq)
     wall = socketio.test_client(app, namespace="/wall",
                                 auth={"event": "prova", "last_seq": last_seq})
     assert received(wall, "/wall")[0][0] == "snapshot"
+
+
+def console_for(app, app_store, name="marta"):
+    flask_client = app.test_client()
+    login(flask_client, app_store, name)
+    client = socketio.test_client(app, namespace="/console", flask_test_client=flask_client,
+                                  auth={"event": "prova"})
+    received(client, "/console")
+    return client
+
+
+def test_bulk_decisions_reach_the_wall_once_each(app, app_store, app_event, make_post):
+    ids = ingest(app_store, make_post, n=4)
+    marta = console_for(app, app_store)
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    received(wall, "/wall")
+    ack = marta.emit("decide", {"post_ids": ids[:3], "action": "approve"}, namespace="/console",
+                     callback=True)
+    assert ack == {"ok": True, "seq": app_store.head_seq(), "changed": 3}
+    app.extensions["piazza_live"].pump()
+    assert sorted(m["post"]["id"] for n, m in received(wall, "/wall")) == sorted(ids[:3])
+
+
+def test_undo_from_the_console_takes_a_post_off_the_wall(app, app_store, app_event, make_post):
+    ids = ingest(app_store, make_post)
+    marta = console_for(app, app_store)
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    marta.emit("decide", {"post_id": ids[0], "action": "approve"}, namespace="/console",
+               callback=True)
+    app.extensions["piazza_live"].pump()
+    received(wall, "/wall")
+    ack = marta.emit("undo", {}, namespace="/console", callback=True)
+    assert ack["ok"] and ack["post_id"] == ids[0]
+    app.extensions["piazza_live"].pump()
+    assert received(wall, "/wall") == [("post_removed", {"seq": ack["seq"],
+                                                         "post": {"id": ids[0]}})]
+
+
+def test_an_open_post_is_marked_for_the_other_editors_only(app, app_store, app_event, make_post):
+    ids = ingest(app_store, make_post)
+    marta, luca = console_for(app, app_store, "marta"), console_for(app, app_store, "luca")
+    received(marta, "/console")
+    assert marta.emit("open_post", {"post_id": ids[0]}, namespace="/console",
+                      callback=True) == {"ok": True}
+    assert ("post_opened", {"post_id": ids[0], "editor": "marta"}) in received(luca, "/console")
+    assert [n for n, _ in received(marta, "/console")] == []
+
+
+def test_wall_control_reaches_every_wall_and_console_and_survives_reconnects(
+        app, app_store, app_event):
+    marta, luca = console_for(app, app_store, "marta"), console_for(app, app_store, "luca")
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    received(wall, "/wall"), received(marta, "/console")
+    ack = marta.emit("wall_control", {"layout": "spotlight", "paused": True},
+                     namespace="/console", callback=True)
+    assert ack["ok"] and ack["wall"]["layout"] == "spotlight"
+    announce = luca.emit("announce", {"text": "Pausa pranzo fino alle 14:30"},
+                         namespace="/console", callback=True)
+    assert announce["ok"] and announce["id"].startswith("a")
+    app.extensions["piazza_live"].pump()
+    [(name, msg)] = received(wall, "/wall")  # two changes, one message with the latest state
+    assert name == "wall_state" and msg["wall"]["paused"] is True
+    assert msg["wall"]["announcements"] == [{"id": announce["id"],
+                                             "text": "Pausa pranzo fino alle 14:30"}]
+    assert [m["by"] for n, m in received(marta, "/console") if n == "wall_state"] == ["luca"]
+    # A wall connecting later starts from the same state.
+    late = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    assert received(late, "/wall")[0][1]["wall"]["layout"] == "spotlight"
+    bad = marta.emit("wall_control", {"layout": "carousel"}, namespace="/console", callback=True)
+    assert not bad["ok"] and "non valido" in bad["error"]
+    gone = marta.emit("unannounce", {"id": announce["id"]}, namespace="/console", callback=True)
+    assert gone["wall"]["announcements"] == []
+
+
+def test_walls_cannot_send_console_commands(app, app_event):
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    wall.emit("wall_control", {"blank": True}, namespace="/wall")
+    assert app.extensions["piazza_store"].wall_state(1)["blank"] is False

@@ -122,3 +122,20 @@ def test_a_streamed_batch_without_cursor_keeps_the_saved_one(store, source_id, m
     store.ingest(source_id, [make_post()], {"min_id": "41"})
     store.ingest(source_id, [make_post()], None)
     assert store.get_source(source_id)["cursor"] == {"min_id": "41"}
+
+
+def test_editors_read_rules_and_only_admins_save_them(app, app_store, app_event, editor):
+    rules = editor.get("/api/events/prova/rules").get_json()
+    assert "truffa" in rules["blocked_words"] and rules["reasons"][0]["code"] == "insult"
+    token = {"X-CSRFToken": csrf_token(editor, "/")}
+    assert editor.put("/api/events/prova/rules", json=rules, headers=token).status_code == 403
+    client, headers = admin_client(app, app_store)
+    saved = client.put("/api/events/prova/rules", headers=headers,
+                       json={**rules, "trusted": ["@ufficiostampa@pa.example"]})
+    assert saved.status_code == 200 and saved.get_json()["trusted"] == [
+        "@ufficiostampa@pa.example"]
+    bad = client.put("/api/events/prova/rules", headers=headers,
+                     json={**rules, "blocked_words": ["/[/"]})
+    assert bad.status_code == 400 and "non è valido" in bad.get_json()["error"]
+    assert client.get("/api/events/prova/rules").get_json()["trusted"] == [
+        "@ufficiostampa@pa.example"]

@@ -102,7 +102,8 @@ def sources(slug: str):
 
 def _admin_only():
     if current_user()["role"] != "admin":
-        return jsonify(error="Solo chi coordina (ruolo admin) può configurare le fonti."), 403
+        return jsonify(error="Solo chi coordina (ruolo admin) può cambiare questa impostazione."
+                       ), 403
     return None
 
 
@@ -168,6 +169,32 @@ def enable_source(slug: str, source_id: int):
     enabled = bool((request.get_json(silent=True) or {}).get("enabled"))
     store().set_source_enabled(source["id"], enabled)
     return jsonify(ok=True, enabled=enabled)
+
+
+@bp.get("/events/<slug>/rules")
+def rules(slug: str):
+    event_or_404(slug)
+    return jsonify(store().get_rules(slug))
+
+
+@bp.put("/events/<slug>/rules")
+def save_rules(slug: str):
+    from ..curation import RulesError
+
+    event_or_404(slug)
+    if (refused := _admin_only()) is not None:
+        return refused
+    try:
+        saved = store().set_rules(slug, request.get_json(silent=True), current_user()["name"])
+    except RulesError as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(saved)
+
+
+@bp.get("/events/<slug>/audit")
+def audit(slug: str):
+    event_or_404(slug)
+    return jsonify(store().audit_log(slug, limit=min(int(request.args.get("limit", 200)), 1000)))
 
 
 @bp.post("/events/<slug>/posts/by-url")
