@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from coverage.curation import (DEFAULT_RULES, ActionError, RulesError, apply_wall_control,
-                               check_rules, on_arrival)
+from coverage.curation import (
+    DEFAULT_RULES,
+    ActionError,
+    RulesError,
+    apply_wall_control,
+    check_rules,
+    on_arrival,
+)
 from coverage.model import Author, Reference
 
 
