@@ -24,6 +24,7 @@ events_cli = AppGroup("events", help="Create and list events.")
 sources_cli = AppGroup("sources", help="Connect sources to an event.")
 posts_cli = AppGroup("posts", help="List posts and decide on them.")
 users_cli = AppGroup("users", help="Editors and admins.")
+audit_cli = AppGroup("audit", help="The audit log: export, retention.")
 
 DECISIONS = ("approve", "reject", "feature", "pin", "unfeature", "unpin", "pending")
 
@@ -261,6 +262,17 @@ def posts_add(slug, url, actor):
     click.echo(f"Post {post_id} " + ("aggiunto alla coda" if new else "già presente"))
 
 
+@posts_cli.command("erase")
+@click.argument("platform")
+@click.argument("handle")
+@click.option("--reason", default="", help="E.g. the request's reference number.")
+@click.option("--as", "actor", default=None, help="Who erases (default: cli:<system user>).")
+def posts_erase(platform, handle, reason, actor):
+    """An author's erasure request: remove their posts everywhere, for good."""
+    gone = _store().erase_author(platform, handle, actor or f"cli:{getpass.getuser()}", reason)
+    click.echo(f"{handle} ({platform}): {gone} post cancellati; non verranno più raccolti.")
+
+
 @posts_cli.command("decide")
 @click.argument("slug")
 @click.argument("post_id", type=int)
@@ -327,7 +339,37 @@ def _echo_link(user: dict) -> None:
                f"/login/{token}")
 
 
+@audit_cli.command("export")
+@click.argument("slug")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+def audit_export(slug, out_file):
+    """The event's audit log as CSV."""
+    from .audit import audit_csv
+
+    try:
+        text = audit_csv(_store().audit_rows(slug))
+    except NotFound as exc:
+        _fail(str(exc))
+    if out_file:
+        Path(out_file).write_text(text, encoding="utf-8")
+        click.echo(out_file)
+    else:
+        click.echo(text, nl=False)
+
+
+@audit_cli.command("purge")
+@click.option("--days", type=int, required=True, help="Keep this many days of audit log.")
+def audit_purge(days):
+    """Delete audit rows older than DAYS (the purge itself is logged)."""
+    try:
+        gone = _store().purge_audit(days, f"cli:{getpass.getuser()}")
+    except ValueError as exc:
+        _fail(str(exc))
+    click.echo(f"{gone} righe del registro eliminate (più vecchie di {days} giorni).")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to `flask --app app`."""
-    for command in (events_cli, sources_cli, posts_cli, users_cli, collect, export):
+    for command in (events_cli, sources_cli, posts_cli, users_cli, audit_cli, collect, export):
         app.cli.add_command(command)

@@ -37,6 +37,7 @@ class SourceReport:
     new: int = 0
     duplicates: int = 0
     skipped: int = 0
+    erased: int = 0
     error: str = ""
     next_try_at: str | None = None
 
@@ -111,6 +112,7 @@ def poll_once(store: Store, settings: dict[str, Any], now: datetime | None = Non
                                   next_try_at=next_try, updated=batch.updated)
             report.new, report.duplicates = len(result.new), result.duplicates
             report.skipped, report.next_try_at = len(batch.skipped), next_try
+            report.erased = result.erased
         except Exception as exc:  # one failing source never stops the others
             error = plain_error(exc)
             retry_at = getattr(exc, "retry_at", None)

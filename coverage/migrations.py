@@ -220,3 +220,43 @@ def m002_wall_rules_hold(db: Database) -> None:
             updated_by TEXT NOT NULL DEFAULT ''
         )""")
     db.execute("ALTER TABLE curation ADD COLUMN hold TEXT NOT NULL DEFAULT ''")
+
+
+@migration
+def m003_recaps(db: Database) -> None:
+    # The recap builder's edits per event (title, introduction, sections, order, the editor's
+    # words between posts), applied over the approved posts each time the recap is built.
+    db.execute("""
+        CREATE TABLE recaps (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL DEFAULT ''
+        )""")
+
+
+@migration
+def m004_erasure_and_retention(db: Database) -> None:
+    # Authors who asked to be erased: their posts are deleted and never collected again.
+    db.execute("""
+        CREATE TABLE erasures (
+            platform TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            PRIMARY KEY (platform, handle)
+        )""")
+    # The audit log stays append-only, except for rows older than a retention cutoff that an
+    # admin set (the purge is itself logged): the trigger refuses every other delete.
+    db.execute("""
+        CREATE TABLE audit_retention (
+            id INTEGER PRIMARY KEY,
+            cutoff TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL
+        )""")
+    db.execute("DROP TRIGGER audit_append_only_delete")
+    db.execute("""
+        CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+        WHEN OLD.at >= (SELECT COALESCE(MAX(cutoff), '') FROM audit_retention)
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+import time
 from typing import Any
 
 import httpx
@@ -48,13 +49,19 @@ def collect_forever(app: Flask) -> None:
 
 
 def recheck_forever(app: Flask) -> None:
-    """Every few minutes, ask the platforms whether approved posts still exist."""
+    """Every few minutes, ask the platforms whether approved posts still exist; once a day,
+    apply the audit log's retention when one is set."""
     store, live = app.extensions["piazza_store"], app.extensions["piazza_live"]
+    last_purge = 0.0
     while True:
         socketio.sleep(app.config["RECHECK_SECONDS"])
         try:
             if recheck_once(store, app.config):
                 live.nudge()
+            days = app.config["AUDIT_RETENTION_DAYS"]
+            if days > 0 and time.monotonic() - last_purge > 86400:
+                store.purge_audit(days, "conservazione")
+                last_purge = time.monotonic()
         except Exception:
             log.exception("recheck round failed")
 

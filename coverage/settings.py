@@ -28,6 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COLLECT", True, "Run the collector inside the server process."),
     Setting("POLL_SECONDS", 2.0, "Seconds between collector rounds."),
     Setting("RECHECK_SECONDS", 300.0, "Seconds between checks that approved posts still exist."),
+    Setting("AUDIT_RETENTION_DAYS", 0, "Days of audit log to keep (0: keep everything)."),
     Setting("STREAM", True, "Use live streams where a platform offers them (Mastodon)."),
     Setting("FOLLOW_SECONDS", 0.2, "Seconds between reads of the change log by the live server."),
     Setting("EXPORTS", "exports", "Folder where `flask export` writes recaps."),

@@ -45,6 +45,7 @@ class DecisionError(ValueError):
 class IngestResult:
     new: list[int] = field(default_factory=list)  # post ids new to the event
     duplicates: int = 0  # posts the event already had
+    erased: int = 0  # posts left out because their author asked to be erased
     seq: int = 0  # last change-log seq written
 
 
@@ -273,7 +274,11 @@ class Store:
             event_id = source[0]
             rules = self._rules(event_id)
             conn = db.conn
+            erased = {(p, h) for p, h in conn.execute("SELECT platform, handle FROM erasures")}
             for post in posts:
+                if (post.platform, post.author.handle.lower()) in erased:
+                    result.erased += 1  # the author asked to be forgotten: never store again
+                    continue
                 fp = fingerprint(post)
                 row = conn.execute(_INSERT_POST, _post_values(post, fp, now)).fetchone()
                 if row is None:
@@ -574,6 +579,84 @@ class Store:
                        [now, actor, event["id"], json.dumps(state, ensure_ascii=False)])
         return seq, state
 
+    def recap_edits(self, event_id: int) -> dict[str, Any]:
+        """The recap builder's saved edits ({} until someone edits the recap)."""
+        row = self.db.execute("SELECT data FROM recaps WHERE event_id = ?",
+                              [event_id]).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def save_recap_edits(self, slug: str, edits: dict[str, Any], actor: str) -> None:
+        """Save the recap builder's edits (already validated by the recap module)."""
+        event = self.get_event(slug)
+        with self._write() as db:
+            db.execute("INSERT INTO recaps (event_id, data, updated_at, updated_by)"
+                       " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET"
+                       " data = excluded.data, updated_at = excluded.updated_at,"
+                       " updated_by = excluded.updated_by",
+                       [event["id"], json.dumps(edits, ensure_ascii=False), self.clock(),
+                        actor])
+
+    def erase_author(self, platform: str, handle: str, actor: str, reason: str = "") -> int:
+        """An author's erasure request: their posts leave the database, every wall and every
+        future recap, and are never collected again. The request itself is logged (who asked
+        to erase which account, never the erased content). Returns how many posts went."""
+        handle = handle.strip()
+        now = self.clock()
+        with self._write() as db:
+            conn = db.conn
+            post_ids = [r[0] for r in conn.execute(
+                "SELECT id FROM posts WHERE platform = ? AND lower(author_handle) = lower(?)",
+                [platform, handle]).fetchall()]
+            events = conn.execute(
+                f"SELECT DISTINCT event_id FROM curation WHERE post_id IN "
+                f"({', '.join('?' * len(post_ids))})", post_ids).fetchall() if post_ids else []
+            for (event_id,) in events:
+                for (post_id,) in conn.execute(
+                        f"SELECT post_id FROM curation WHERE event_id = ? AND post_id IN "
+                        f"({', '.join('?' * len(post_ids))})", [event_id, *post_ids]).fetchall():
+                    self._change(conn, event_id, "post_deleted", post_id, "cancellazione", now,
+                                 {"erased": True})
+                conn.execute(
+                    "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                    " VALUES (?, ?, 'erase', ?, NULL, ?, ?)",
+                    [now, actor, event_id, reason[:200], json.dumps(
+                        {"platform": platform, "handle": handle, "posts": len(post_ids)})])
+            if post_ids:
+                marks = ", ".join("?" * len(post_ids))
+                conn.execute(f"DELETE FROM curation WHERE post_id IN ({marks})", post_ids)
+                conn.execute(f"DELETE FROM posts WHERE id IN ({marks})", post_ids)
+            conn.execute("INSERT OR REPLACE INTO erasures (platform, handle, at, actor)"
+                         " VALUES (?, ?, ?, ?)", [platform, handle.lower(), now, actor])
+            if not events:
+                conn.execute(
+                    "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                    " VALUES (?, ?, 'erase', NULL, NULL, ?, ?)",
+                    [now, actor, reason[:200], json.dumps(
+                        {"platform": platform, "handle": handle, "posts": 0})])
+        return len(post_ids)
+
+    def purge_audit(self, days: int, actor: str) -> int:
+        """Delete audit rows older than `days` (the retention the body chose); the purge itself
+        is logged. Returns how many rows went."""
+        if days < 1:
+            raise ValueError("La conservazione minima è di un giorno.")
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+        now = self.clock()
+        with self._write() as db:
+            db.execute("INSERT INTO audit_retention (cutoff, at, actor) VALUES (?, ?, ?)",
+                       [cutoff, now, actor])
+            gone = db.execute("DELETE FROM audit WHERE at < ?", [cutoff]).rowcount
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'audit_purged', NULL, NULL, '', ?)",
+                       [now, actor, json.dumps({"before": cutoff, "rows": gone})])
+        return gone
+
+    def audit_rows(self, slug: str) -> Iterator[dict[str, Any]]:
+        """Every audit row of an event, oldest first (for the CSV export)."""
+        event = self.get_event(slug)
+        yield from self.db.query("SELECT * FROM audit WHERE event_id = ? ORDER BY id",
+                                 [event["id"]])
+
     def audit_log(self, slug: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """Latest audit rows, newest first."""
         if slug is None:
@@ -627,6 +710,18 @@ class Store:
         if post is None:
             raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
         return post
+
+    def figure_rows(self, event_id: int) -> list[dict[str, Any]]:
+        """Light rows of every post of the event that was not deleted, for the figures."""
+        rows = self._rows(
+            "SELECT p.id, p.platform, p.author_handle, p.author_name, p.url, p.text,"
+            " p.created_at, p.hashtags, p.metrics, c.state, c.reason, c.arrived_at,"
+            " c.decided_at, c.decided_by, c.session_id FROM curation c JOIN posts p"
+            " ON p.id = c.post_id WHERE c.event_id = ? AND p.deleted = 0", [event_id])
+        for row in rows:
+            row["hashtags"] = json.loads(row["hashtags"] or "[]")
+            row["metrics"] = json.loads(row["metrics"] or "{}")
+        return rows
 
     def counts(self, event_id: int) -> dict[str, int]:
         """How many posts of the event are in each state (deleted ones left out)."""

@@ -191,6 +191,17 @@ def save_rules(slug: str):
     return jsonify(saved)
 
 
+@bp.get("/events/<slug>/audit.csv")
+def audit_csv_download(slug: str):
+    from flask import Response
+
+    from ..audit import audit_csv
+
+    event_or_404(slug)
+    return Response(audit_csv(store().audit_rows(slug)), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{slug}.audit.csv"'})
+
+
 @bp.get("/events/<slug>/audit")
 def audit(slug: str):
     event_or_404(slug)
