@@ -103,6 +103,8 @@ class ReplaySource:
         self.speed = float(config.get("speed", settings.get("DEMO_SPEED", 36.0)))
         self.asset_base = config.get("asset_base", DEMO_ASSET_BASE)
         self.event_start = event.get("starts_at")
+        self.batch = max(1, min(int(config.get("batch", MAX_ITEMS_PER_FETCH)),
+                                MAX_ITEMS_PER_FETCH))
 
     def origin(self, items: list[dict[str, Any]]) -> datetime:
         """Where the replay clock starts: shortly before the event opens (items recorded
@@ -125,7 +127,7 @@ class ReplaySource:
             until = position
             while until < len(items) and parse_time(items[until]["at"]).timestamp() <= virtual:
                 until += 1
-        until = min(until, position + MAX_ITEMS_PER_FETCH)
+        until = min(until, position + self.batch)
         batch = Batch(cursor={"started_at": started, "next": until, "speed": self.speed})
         normalize = _normalizers()
         for index in range(position, until):
