@@ -45,9 +45,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["HTTPS"],
+        PREFERRED_URL_SCHEME="https" if settings["HTTPS"] else "http",
         WTF_CSRF_TIME_LIMIT=None, JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+
+    if settings["PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only as many hops as the admin declared: a client cannot fake its address or scheme.
+        n = settings["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     store = Store(settings["DB"])
     app.extensions["piazza_store"] = store

@@ -22,6 +22,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB", "instance/piazza.db", "Path of the SQLite database."),
     Setting("SECRET_KEY", "", "Signs session cookies; made in the instance folder when empty.",
             secret=True),
+    Setting("HTTPS", False, "Served over https (directly or behind a proxy): Secure cookies."),
+    Setting("PROXIES", 0, "How many reverse proxies stand in front (trust their X-Forwarded-*)."),
     Setting("REDIS_URL", "", "Message queue for several server processes (redis://…)."),
     Setting("DEMO", True, "Load and replay the bundled demo event on an empty database."),
     Setting("DEMO_SPEED", 36.0, "Demo replay speed, times real time (36: the day in ~15 min)."),

@@ -166,3 +166,12 @@ def test_secrets_can_live_in_the_instance_folder(tmp_path):
     assert app.config["X_BEARER_TOKEN"] == "token-from-file"
     env_wins = create_app({"DB": str(tmp_path / "p.db"), "X_BEARER_TOKEN": "from-env"})
     assert env_wins.config["X_BEARER_TOKEN"] == "from-env"
+
+
+def test_cookies_are_secure_when_served_over_https(tmp_path):
+    app = create_app({"DB": str(tmp_path / "p.db"), "DEMO": False, "HTTPS": True})
+    store = app.extensions["piazza_store"]
+    user = store.create_user("anna", "editor")
+    response = app.test_client().get(f"/login/{store.create_login_token(user['id'])}",
+                                     base_url="https://piazza.example")
+    assert "Secure" in response.headers["Set-Cookie"]
