@@ -26,6 +26,7 @@ posts_cli = AppGroup("posts", help="List posts and decide on them.")
 users_cli = AppGroup("users", help="Editors and admins.")
 audit_cli = AppGroup("audit", help="The audit log: export, retention.")
 
+COMPANIONS = ("fragment", "wxr")  # written beside html and wordpress, not formats of their own
 DECISIONS = ("approve", "reject", "feature", "pin", "unfeature", "unpin", "pending")
 
 
@@ -293,7 +294,7 @@ def posts_decide(slug, post_id, decision, reason, actor):
 @with_appcontext
 @click.argument("slug")
 @click.option("--format", "fmt", required=True,
-              type=click.Choice([n for n in RENDERERS if n != "fragment"]))
+              type=click.Choice([n for n in RENDERERS if n not in COMPANIONS]))
 @click.option("--out", "out_dir", default=None, help="Folder to write into (default: exports/).")
 def export(slug, fmt, out_dir):
     """Write the recap of an event (approved posts that are not deleted)."""

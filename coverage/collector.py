@@ -200,15 +200,18 @@ def add_post_by_url(store: Store, slug: str, url: str, settings: dict[str, Any],
     return store.add_post(slug, post, actor)
 
 
-def clock_offset(store: Store, slug: str, settings: dict[str, Any],
-                 now: datetime | None = None) -> float:
-    """Seconds to add to real time to get the event's time: non-zero only while a replay plays
-    a recorded day (so the wall shows the session the replay is in)."""
+def event_clock(store: Store, slug: str, settings: dict[str, Any],
+                now: datetime | None = None) -> tuple[float, float]:
+    """(offset, rate): the event's time is `now + offset` seconds, running `rate` times real
+    time. Not (0, 1) only while a replay plays a recorded day (so the wall shows the session
+    the replay is in)."""
     now = now or datetime.now(UTC)
     event = store.get_event(slug)
     for source in store.list_sources(slug):
         if source["platform"] == "replay" and source["enabled"]:
-            virtual = make_source(source, event, settings).clock(source["cursor"], now)
+            replay = make_source(source, event, settings)
+            virtual = replay.clock(source["cursor"], now)
             if virtual is not None:
-                return (virtual - now).total_seconds()
-    return 0.0
+                rate = replay.speed if replay.speed > 0 else 0.0
+                return (virtual - now).total_seconds(), rate
+    return 0.0, 1.0

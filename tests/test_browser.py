@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 
+import httpx
 import pytest
 
 from .conftest import need
@@ -77,7 +79,8 @@ def test_keyboard_approval_reaches_the_other_console_and_the_wall(browser, serve
 
     # Reject the next one with the keyboard too: it never reaches the wall.
     rejected = marta.locator(".queue-item[aria-current]").get_attribute("data-id")
-    marta.keyboard.press("r")
+    marta.keyboard.press("r")  # the reason chooser opens on the first reason
+    marta.keyboard.press("Enter")
     luca.wait_for_selector(f".queue-item[data-id='{rejected}']", state="detached", timeout=5000)
     assert wall.locator(f"article.post[data-id='{rejected}']").count() == 0
 
@@ -93,6 +96,11 @@ def test_wall_catches_up_after_the_server_restarts(browser, tmp_path):
     try:
         wall = open_page(browser, f"{srv.base}/e/pasocial-2026/wall", errors)
         wall.wait_for_selector("#status:has-text('In diretta')", timeout=15000)
+        # The demo must have reached the queue before the server goes away.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not httpx.get(
+                f"{srv.base}/healthz", timeout=2).json()["seq"]:
+            time.sleep(0.1)
         srv.stop()
         wall.wait_for_selector("#status:has-text('Riconnessione'), #status:has-text('persa')",
                                timeout=10000)

@@ -112,20 +112,36 @@ def test_posts_decide_on_unknown_post_fails_clearly(run, collected):
 
 
 @pytest.mark.parametrize("fmt, files", [
-    ("html", ["prova.html", "prova.fragment.html"]), ("json", ["prova.json"]),
-    ("csv", ["prova.csv"])])
-def test_export_writes_the_promised_files(run, collected, tmp_path, fmt, files):
+    ("html", ["prova.html", "prova.fragment.html"]), ("markdown", ["prova.md"]),
+    ("wordpress", ["prova.wordpress.html", "prova.wxr.xml"]), ("json", ["prova.json"]),
+    ("csv", ["prova.csv"]), ("zip", ["prova.zip"])])
+def test_export_writes_the_promised_files(run, collected, tmp_path, fmt, files, monkeypatch):
+    from coverage.recap import bundle
+    from coverage.sources.http import UnsafeURL
+
+    def offline(host):  # the bundle's image downloads: no network in tests
+        raise UnsafeURL(host)
+    monkeypatch.setattr(bundle, "system_resolver", offline)
     posts = json.loads(run("posts", "list", "prova", "--json").output)
     for p in posts[:3]:
         run("posts", "decide", "prova", str(p["id"]), "approve")
     result = run("export", "prova", "--format", fmt, "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert sorted(f.name for f in (tmp_path / "out").iterdir()) == sorted(files)
-    body = (tmp_path / "out" / files[0]).read_text(encoding="utf-8")
+    path = tmp_path / "out" / files[0]
+    if fmt == "zip":
+        import zipfile
+        body = zipfile.ZipFile(path).read("prova/index.html").decode()
+    else:
+        body = path.read_text(encoding="utf-8")
     if fmt == "json":
         assert len(json.loads(body)["posts"]) == 3
     elif fmt == "csv":
         assert len(list(csv.DictReader(io.StringIO(body)))) == 3
+    elif fmt == "markdown":
+        assert body.startswith("---\ntitle: ") and body.count("\n> **") == 3
+    elif fmt == "wordpress":
+        assert body.count("<!-- wp:quote ") == 3
     else:
         assert body.count('<article class="piazza-post') == 3 and '<html lang="it">' in body
 

@@ -1842,7 +1842,10 @@ def build_event() -> dict:
             "key": key, "title": title, "starts_at": iso(when(start)), "ends_at": iso(when(end)),
             "room": MAIN_HALL,
             "speakers": [{"name": PEOPLE[k].name,
-                          "role": f"{PEOPLE[k].role} ({note.lower()})" if note else PEOPLE[k].role,
+                          # A session note ("modera") is added unless the role already says it.
+                          "role": (f"{PEOPLE[k].role} ({note.lower()})"
+                                   if note and note.lower() not in PEOPLE[k].role.lower()
+                                   else PEOPLE[k].role),
                           "handle": speaker_handle(PEOPLE[k])} for k, note in speakers],
             "description": description,
         })

@@ -34,56 +34,219 @@ def renderer(name: str, suffix: str, mimetype: str):
     return decorate
 
 
-def build_recap(store: Store, slug: str) -> dict[str, Any]:
-    """The recap's data: approved, not deleted posts in sections by session, and figures."""
+ORDERS = ("featured", "time")
+OTHER = "day"  # the section for posts outside every session
+
+
+class RecapError(ValueError):
+    """Recap edits that cannot be saved; the message says why."""
+
+
+def check_edits(data: Any) -> dict[str, Any]:
+    """Validate the recap builder's edits; returns a clean copy or raises RecapError."""
+    if not isinstance(data, dict):
+        raise RecapError("Le modifiche del racconto devono essere un oggetto JSON.")
+    edits: dict[str, Any] = {}
+    for key, limit in (("title", 200), ("intro", 20_000), ("conclusion", 20_000)):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise RecapError(f"«{key}» deve essere un testo.")
+        edits[key] = value.strip()[:limit]
+    order = data.get("order", "featured")
+    if order not in ORDERS:
+        raise RecapError("L'ordine dei post è «featured» (in evidenza prima) o «time».")
+    edits["order"] = order
+    edits["embeds"] = bool(data.get("embeds", True))
+    sections = data.get("sections", [])
+    if not isinstance(sections, list):
+        raise RecapError("«sections» deve essere un elenco.")
+    edits["sections"] = []
+    for section in sections:
+        if not isinstance(section, dict) or not isinstance(section.get("key"), str):
+            raise RecapError("Ogni sezione ha una chiave («key»).")
+        merge = section.get("merge", [])
+        if not isinstance(merge, list) or not all(isinstance(m, str) for m in merge):
+            raise RecapError("«merge» è un elenco di chiavi di sezione.")
+        edits["sections"].append({
+            "key": section["key"][:40], "title": str(section.get("title", ""))[:200],
+            "intro": str(section.get("intro", ""))[:20_000], "merge": merge[:50]})
+    posts = data.get("posts", {})
+    if not isinstance(posts, dict):
+        raise RecapError("«posts» associa l'id di un post alle sue modifiche.")
+    edits["posts"] = {}
+    for post_id, item in posts.items():
+        if not str(post_id).isdigit() or not isinstance(item, dict):
+            raise RecapError(f"Modifiche non valide per il post {post_id!r}.")
+        position = item.get("position")
+        if position is not None and not isinstance(position, int):
+            raise RecapError("«position» è un numero intero.")
+        edits["posts"][str(post_id)] = {
+            "section": str(item.get("section", ""))[:40], "position": position,
+            "removed": bool(item.get("removed", False)),
+            "words": str(item.get("words", ""))[:20_000]}
+    return edits
+
+
+def build_recap(store: Store, slug: str, edits: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The recap's data: approved, not deleted posts in sections, the editor's words and edits,
+    and the figures of the day. `edits` overrides the saved ones (for a live preview)."""
     event = store.get_event(slug)
-    posts = []
-    before = None
+    edits = check_edits(edits if edits is not None else store.recap_edits(event["id"]))
+    posts = _approved_posts(store, event["id"])
+    sessions = {s["key"]: s for s in event["sessions"]}
+    by_session_id = {s["id"]: s["key"] for s in event["sessions"]}
+
+    # Default sections: one per session in programme order, then the rest of the day.
+    order = [*sessions, OTHER]
+    titles = {key: s["title"] for key, s in sessions.items()}
+    titles[OTHER] = "Durante la giornata" if event["language"] == "it" else "During the day"
+    intros: dict[str, str] = {}
+    merged_into: dict[str, str] = {}
+    listed = []
+    for section in edits["sections"]:
+        key = section["key"]
+        if key not in order:
+            continue
+        listed.append(key)
+        titles[key] = section["title"] or titles[key]
+        intros[key] = section["intro"]
+        for other in section["merge"]:
+            if other in order and other != key:
+                merged_into[other] = key
+    order = [k for k in listed + [k for k in order if k not in listed] if k not in merged_into]
+
+    items: dict[str, list[tuple[tuple, dict[str, Any]]]] = {key: [] for key in order}
+    for post in posts:
+        edit = edits["posts"].get(str(post["id"]), {})
+        if edit.get("removed"):
+            continue
+        key = (edit.get("section") if edit.get("section") in titles else None) \
+            or by_session_id.get(post["session_id"]) \
+            or _session_by_time(event["sessions"], post["created_at"]) or OTHER
+        key = merged_into.get(key, key)
+        position = edit.get("position")
+        rank = (position if position is not None else 10**9,
+                (not post["featured"]) if edits["order"] == "featured" else False,
+                post["created_at"])
+        items[key].append((rank, {"kind": "post", "post": post, "words": edit.get("words", "")}))
+
+    sections = []
+    for key in order:
+        if not items[key]:
+            continue
+        session = sessions.get(key)
+        merged = [sessions[k] for k, into in merged_into.items() if into == key and k in sessions]
+        sections.append({"key": key, "title": titles[key], "session": session,
+                         "sessions": [s for s in [session, *merged] if s],
+                         "intro": intros.get(key, ""),
+                         "items": [item for _, item in sorted(items[key], key=lambda i: i[0])]})
+    return {
+        "event": event, "language": event["language"],
+        "title": edits["title"] or event["name"],
+        "intro": edits["intro"] or event.get("description", ""),
+        "conclusion": edits["conclusion"], "embeds": edits["embeds"], "edits": edits,
+        "sections": sections,
+        "figures": figures(store.figure_rows(event["id"]), event),
+    }
+
+
+def _approved_posts(store: Store, event_id: int) -> list[dict[str, Any]]:
+    posts, before = [], None
     while True:  # page through the event rather than loading it in one query
-        page = store.posts_of_event(event["id"], state="approved", limit=1000, before=before,
+        page = store.posts_of_event(event_id, state="approved", limit=1000, before=before,
                                     include_deleted=False)
         posts.extend(page)
         if len(page) < 1000:
-            break
+            return posts
         before = page[-1]["curation_id"]
-    posts.sort(key=lambda p: p["created_at"])
-    sessions = event["sessions"]
-    sections: list[dict[str, Any]] = [{"session": s, "posts": []} for s in sessions]
-    by_id = {s["id"]: sec for s, sec in zip(sessions, sections, strict=True)}
-    other: dict[str, Any] = {"session": None, "posts": []}
-    for post in posts:
-        section = by_id.get(post["session_id"]) or _section_by_time(sections, post["created_at"])
-        (section or other)["posts"].append(post)
-    for section in sections:
-        # Featured posts open their section; the rest keep the order of the day.
-        section["posts"].sort(key=lambda p: (not p["featured"], p["created_at"]))
-    if other["posts"]:
-        sections.append(other)
-    return {"event": event, "sections": [s for s in sections if s["posts"]],
-            "figures": figures(posts, store.counts(event["id"]))}
 
 
-def _section_by_time(sections: list[dict[str, Any]], created_at: str) -> dict[str, Any] | None:
-    for section in sections:
-        session = section["session"]
+def _session_by_time(sessions: list[dict[str, Any]], created_at: str) -> str | None:
+    for session in sessions:
         if session["starts_at"] <= created_at < session["ends_at"]:
-            return section
+            return session["key"]
     return None
 
 
-def figures(posts: list[dict[str, Any]], counts: dict[str, int]) -> dict[str, Any]:
-    """The day in numbers, from the posts shown in the recap."""
-    minutes = Counter(p["created_at"][:16] for p in posts)
+def figures(rows: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
+    """The day in numbers, over every post collected for the event (deleted ones left out).
+
+    `rows` are light rows (platform, handle, created_at, hashtags, metrics, state, reason,
+    arrived_at, decided_at, decided_by, session_id, id, text, url, author name).
+    """
+    sessions = {s["id"]: s for s in event["sessions"]}
+    minutes = Counter(r["created_at"][:16] for r in rows)
     busiest = minutes.most_common(1)[0] if minutes else None
-    tags = Counter(t.lower() for p in posts for t in p["hashtags"])
+    tags = Counter(t.lower() for r in rows for t in r["hashtags"])
+    accounts = Counter((r["platform"], r["author_handle"]) for r in rows)
+    # Named in a public recap: only accounts whose posts the editors approved (a rejected
+    # spammer's handle must not be advertised).
+    approved_accounts = Counter((r["platform"], r["author_handle"]) for r in rows
+                                if r["state"] == "approved")
+    per_session = Counter()
+    for r in rows:
+        key = r["session_id"] if r["session_id"] in sessions else _session_id_by_time(
+            event["sessions"], r["created_at"])
+        per_session[key] += 1
+    waits = sorted(_seconds_between(r["arrived_at"], r["decided_at"]) for r in rows
+                   if r["decided_at"] and not r["decided_by"].startswith("regola"))
+    engaged = sorted((r for r in rows if r["state"] == "approved"),
+                     key=lambda r: -sum((r["metrics"] or {}).get(k, 0)
+                                        for k in ("likes", "reposts", "replies", "quotes")))[:5]
     return {
-        "posts": len(posts),
-        "accounts": len({(p["platform"], p["author"]["handle"]) for p in posts}),
-        "platforms": dict(Counter(p["platform"] for p in posts).most_common()),
+        "posts": len(rows),
+        "accounts": len(accounts),
+        "platforms": dict(Counter(r["platform"] for r in rows).most_common()),
+        "sessions": [{"title": sessions[k]["title"], "posts": n}
+                     for k, n in sorted(per_session.items(), key=lambda kv: (
+                         sessions[kv[0]]["starts_at"] if kv[0] in sessions else "~"))
+                     if k in sessions],
         "busiest_minute": {"at": busiest[0] + ":00Z", "posts": busiest[1]} if busiest else None,
         "top_hashtags": tags.most_common(5),
-        "moderation": counts,
+        "top_accounts": [{"platform": p, "handle": h, "posts": n}
+                         for (p, h), n in approved_accounts.most_common(5)],
+        "most_engaged": [{"id": r["id"], "author": r["author_name"] or r["author_handle"],
+                          "url": r["url"], "text": r["text"][:140],
+                          "engagement": sum((r["metrics"] or {}).get(k, 0)
+                                            for k in ("likes", "reposts", "replies", "quotes"))}
+                         for r in engaged],
+        "moderation": {
+            "approved": sum(r["state"] == "approved" for r in rows),
+            "rejected": sum(r["state"] == "rejected" for r in rows),
+            "pending": sum(r["state"] == "pending" for r in rows),
+            "rejected_by_reason": dict(Counter(r["reason"] or "other" for r in rows
+                                               if r["state"] == "rejected").most_common()),
+            "median_seconds_to_decision": waits[len(waits) // 2] if waits else None,
+        },
+        "per_quarter_hour": _per_quarter_hour(rows, event),
     }
+
+
+def _session_id_by_time(sessions: list[dict[str, Any]], created_at: str) -> int | None:
+    for session in sessions:
+        if session["starts_at"] <= created_at < session["ends_at"]:
+            return session["id"]
+    return None
+
+
+def _seconds_between(start: str, end: str) -> float:
+    from datetime import datetime
+
+    def parse(value: str) -> datetime:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return max((parse(end) - parse(start)).total_seconds(), 0.0)
+
+
+def _per_quarter_hour(rows: list[dict[str, Any]], event: dict[str, Any]) -> list[list]:
+    """[["2026-11-19T09:15", n], …] over the event's day (or the posts' span)."""
+    counts = Counter(r["created_at"][:14] + f"{int(r['created_at'][14:16]) // 15 * 15:02d}"
+                     for r in rows if len(r["created_at"]) >= 16)
+    if not counts:
+        return []
+    start = (event.get("starts_at") or min(counts))[:16]
+    end = (event.get("ends_at") or max(counts))[:16]
+    keys = sorted(k for k in counts if start[:13] <= k[:13] <= end[:13]) or sorted(counts)
+    return [[k, counts[k]] for k in keys]
 
 
 def render_recap(recap: dict[str, Any], fmt: str) -> str:
@@ -95,16 +258,29 @@ def render_recap(recap: dict[str, Any], fmt: str) -> str:
             from None
 
 
-def export_recap(store: Store, slug: str, fmt: str, out_dir: str | Path) -> list[Path]:
-    """Write the files of one format into `out_dir`; returns their paths."""
+def export_recap(store: Store, slug: str, fmt: str, out_dir: str | Path,
+                 client: Any = None) -> list[Path]:
+    """Write the files of one format into `out_dir`; returns their paths.
+
+    html writes the page and its CMS fragment, wordpress the block markup and the WXR file;
+    zip fetches the images with `client` (an `httpx.Client`; a guarded one by default).
+    """
     recap = build_recap(store, slug)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = [fmt, "fragment"] if fmt == "html" else [fmt]
+    names = {"html": ["html", "fragment"], "wordpress": ["wordpress", "wxr"]}.get(fmt, [fmt])
     written = []
     for name in names:
         path = out / f"{slug}{RENDERERS[name].suffix}"
-        path.write_text(render_recap(recap, name), encoding="utf-8")
+        if name == "zip":
+            from .bundle import render_bundle
+            body: str | bytes = render_bundle(recap, client=client)
+        else:
+            body = render_recap(recap, name)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
         written.append(path)
     return written
 

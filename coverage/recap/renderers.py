@@ -1,87 +1,124 @@
-"""Built-in recap formats: a standalone HTML page, a CMS fragment, JSON and CSV open data."""
+"""Built-in recap formats: the standalone HTML page and its CMS fragment.
+
+Markdown, WordPress, the open data (JSON, CSV) and the ZIP bundle live in their own modules and
+register the same way (imported at the bottom of this one). Every format reads the same recap.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
-from ..views.format import local_datetime
+from ..views.format import local_day
 from . import renderer
+from .chart import posts_chart
+from .embeds import lang_attr, native_embed
+from .wording import (
+    description,
+    figure_blocks,
+    labels,
+    paragraphs,
+    platform_name,
+    reply_line,
+    safe_href,
+    session_lines,
+    when,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                   trim_blocks=True, lstrip_blocks=True)
-_env.filters["local_datetime"] = local_datetime
+                   trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
 
-# Open-data columns: the post, its attribution, and the editors' decision.
-FIELDS = ("id", "platform", "remote_id", "url", "author_handle", "author_name", "created_at",
-          "text", "language", "hashtags", "media_urls", "media_alts", "state", "featured",
-          "pinned", "session", "decided_by", "decided_at", "likes", "reposts", "replies")
+
+def _paragraphs(text: str) -> Markup:
+    """The editor's plain words as escaped paragraphs (blank line: new paragraph)."""
+    return Markup("".join(f"<p>{escape(b)}</p>".replace("\n", "<br>") for b in paragraphs(text)))
+
+
+def _chart(per_quarter_hour: list, label: str, tz: str, lang: str) -> Markup:
+    return Markup(posts_chart(per_quarter_hour, label,
+                              lambda key: when(key + ":00Z", tz, lang, "time"), lang=lang))
+
+
+def _sentence(parts: list[tuple], anchors: Any = ()) -> Markup:
+    """Sentence parts from `wording.figure_blocks` as inline HTML; a link whose anchor is one
+    of `anchors` (posts on this page) points there instead of to the platform."""
+    out = []
+    for part in parts:
+        if part[0] == "link" and len(part) > 3 and part[3] in anchors:
+            out.append(Markup('<a href="#') + escape(part[3]) + Markup('">') + escape(part[1])
+                       + Markup("</a>"))
+            continue
+        if part[0] == "strong":
+            out.append(Markup("<strong>") + escape(part[1]) + Markup("</strong>"))
+        elif part[0] == "link" and safe_href(part[2]):
+            out.append(Markup('<a href="') + escape(safe_href(part[2]))
+                       + Markup('" rel="nofollow noopener noreferrer">') + escape(part[1])
+                       + Markup("</a>"))
+        else:
+            out.append(escape(part[1]))
+    return Markup("").join(out)
+
+
+_env.filters.update(
+    when=when, local_day=local_day, paragraphs=_paragraphs, chart=_chart, sentence=_sentence,
+    session_lines=session_lines, reply_line=reply_line, platform_name=platform_name,
+    lang_attr=lang_attr, safe_href=safe_href,
+)
+
+
+def page_context(recap: dict[str, Any], local: dict[str, dict[str, Any]] | None = None
+                 ) -> dict[str, Any]:
+    """What the templates need beyond the recap: language, labels, native embeds, and (for the
+    ZIP bundle) `local`, the downloaded copies of images by their original URL."""
+    event = recap["event"]
+    lang, tz = event["language"], event["timezone"]
+    natives: dict[int, dict[str, Any]] = {}
+    if recap.get("embeds"):
+        for section in recap["sections"]:
+            for item in section["items"]:
+                native = native_embed(item["post"], tz, lang)
+                if native:
+                    natives[item["post"]["id"]] = native
+    anchors = {f"post-{item['post']['id']}" for section in recap["sections"]
+               for item in section["items"]}
+    return {"lang": lang, "tz": tz, "w": labels(lang), "local": local or {}, "natives": natives,
+            "anchors": anchors,
+            "figure_blocks": figure_blocks(recap), "description": description(recap),
+            "section_prefix": "section-" if lang == "en" else "sezione-"}
+
+
+def render_page(recap: dict[str, Any], local: dict[str, dict[str, Any]] | None = None) -> str:
+    """The standalone page; with `local`, images show from the bundle's own copies."""
+    return _env.get_template("recap/page.html").render(
+        recap=recap, ctx=page_context(recap, local), **recap)
 
 
 @renderer("html", ".html", "text/html")
 def render_html(recap: dict[str, Any]) -> str:
-    """A standalone page: styles inside, no script, nothing loaded from third parties."""
-    return _env.get_template("recap/page.html").render(recap=recap, **recap)
+    """A standalone page: styles inside, nothing loaded from third parties until a reader
+    asks for a platform's own embed."""
+    return render_page(recap)
 
 
 @renderer("fragment", ".fragment.html", "text/html")
 def render_fragment(recap: dict[str, Any]) -> str:
     """The body of the recap, to paste into any CMS."""
-    return _env.get_template("recap/fragment.html").render(recap=recap, **recap)
+    return _env.get_template("recap/fragment.html").render(
+        recap=recap, ctx=page_context(recap), **recap)
 
 
-def _rows(recap: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for section in recap["sections"]:
-        session = section["session"]["title"] if section["session"] else ""
-        for post in section["posts"]:
-            metrics = post["metrics"] or {}
-            rows.append({
-                "id": post["id"], "platform": post["platform"], "remote_id": post["remote_id"],
-                "url": post["url"], "author_handle": post["author"]["handle"],
-                "author_name": post["author"]["name"], "created_at": post["created_at"],
-                "text": post["text"], "language": post["language"],
-                "hashtags": post["hashtags"], "media_urls": [m["url"] for m in post["media"]],
-                "media_alts": [m["alt"] for m in post["media"]], "state": post["state"],
-                "featured": post["featured"], "pinned": post["pinned"], "session": session,
-                "decided_by": post["decided_by"], "decided_at": post["decided_at"],
-                "likes": metrics.get("likes", 0), "reposts": metrics.get("reposts", 0),
-                "replies": metrics.get("replies", 0),
-            })
-    return rows
+def render_preview(recap: dict[str, Any]) -> str:
+    """The fragment for the builder's live preview inside Piazza: the same markup without the
+    embeds' inline loader (the app's CSP allows no inline script), i.e. the page as a reader
+    whose browser runs no script sees it."""
+    return _env.get_template("recap/fragment.html").render(
+        recap=recap, ctx=page_context(recap), preview=True, **recap)
 
 
-@renderer("json", ".json", "application/json")
-def render_json(recap: dict[str, Any]) -> str:
-    """Open data: the event, its figures and every post with attribution."""
-    event = recap["event"]
-    return json.dumps({
-        "event": {k: event[k] for k in ("slug", "name", "hashtags", "starts_at", "ends_at",
-                                        "timezone", "language", "url")},
-        "figures": recap["figures"], "posts": _rows(recap)}, ensure_ascii=False, indent=1)
-
-
-@renderer("csv", ".csv", "text/csv")
-def render_csv(recap: dict[str, Any]) -> str:
-    """Open data as CSV, one post a row; lists joined with ' | '."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
-    for row in _rows(recap):
-        writer.writerow({k: " | ".join(map(str, v)) if isinstance(v, list) else _cell(v)
-                         for k, v in row.items()})
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    # Spreadsheets run cells that start with these as formulas: keep them as text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+# The other formats register themselves too, in the order `export --help` lists them.
+from . import markdown, wordpress, opendata, bundle  # noqa: E402,F401,I001

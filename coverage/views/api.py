@@ -208,6 +208,60 @@ def audit(slug: str):
     return jsonify(store().audit_log(slug, limit=min(int(request.args.get("limit", 200)), 1000)))
 
 
+def _recap_outline(recap: dict) -> dict:
+    """What the builder needs: sections and, for each post, enough to recognise it."""
+    return {
+        "title": recap["title"], "intro": recap["intro"], "conclusion": recap["conclusion"],
+        "edits": recap["edits"],
+        "sections": [{
+            "key": s["key"], "title": s["title"], "intro": s["intro"],
+            "session": s["session"]["title"] if s["session"] else None,
+            "merged": [m["key"] for m in s["sessions"][1:]],
+            "posts": [{"id": i["post"]["id"], "author": i["post"]["author"]["name"]
+                       or i["post"]["author"]["handle"], "platform": i["post"]["platform"],
+                       "created_at": i["post"]["created_at"], "featured": i["post"]["featured"],
+                       "text": i["post"]["text"][:200], "words": i["words"]}
+                      for i in s["items"]]} for s in recap["sections"]],
+        "all_sections": [{"key": s["key"], "title": s["title"]}
+                         for s in event_or_404(recap["event"]["slug"])["sessions"]],
+    }
+
+
+@bp.get("/events/<slug>/recap")
+def recap_outline(slug: str):
+    from ..recap import build_recap
+
+    event_or_404(slug)
+    return jsonify(_recap_outline(build_recap(store(), slug)))
+
+
+@bp.put("/events/<slug>/recap")
+def save_recap(slug: str):
+    from ..recap import RecapError, build_recap, check_edits
+
+    event_or_404(slug)
+    try:
+        edits = check_edits(request.get_json(silent=True))
+    except RecapError as exc:
+        return jsonify(error=str(exc)), 400
+    store().save_recap_edits(slug, edits, current_user()["name"])
+    return jsonify(_recap_outline(build_recap(store(), slug)))
+
+
+@bp.post("/events/<slug>/recap/preview")
+def preview_recap(slug: str):
+    """The fragment exactly as exported, for unsaved edits: the builder's live preview."""
+    from ..recap import RecapError, build_recap
+    from ..recap.renderers import render_preview
+
+    event_or_404(slug)
+    try:
+        recap = build_recap(store(), slug, edits=request.get_json(silent=True))
+    except RecapError as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(html=render_preview(recap), outline=_recap_outline(recap))
+
+
 @bp.post("/events/<slug>/posts/by-url")
 def add_by_url(slug: str):
     from ..collector import add_post_by_url

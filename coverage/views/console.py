@@ -1,6 +1,8 @@
-"""The editors' console and the recap preview."""
+"""The editors' console, the moderation rules page and the recap preview."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, render_template
 
@@ -13,12 +15,38 @@ from .public import event_or_404
 bp = Blueprint("console", __name__)
 
 
+def default_reasons(language: str) -> list[dict[str, str]]:
+    """The template's reject reasons in the event's language, as RULES.reasons lists them."""
+    return [{"code": code, "label": labels.get(language) or labels["it"]}
+            for code, labels in REASONS.items()]
+
+
+def programme(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sessions as the console's session chooser needs them (no more than that)."""
+    return [{"id": s["id"], "title": s["title"], "starts_at": s["starts_at"],
+             "ends_at": s["ends_at"], "room": s.get("room") or "",
+             "speakers": [p.get("name", "") for p in s.get("speakers") or []
+                          if isinstance(p, dict)]}
+            for s in event["sessions"]]
+
+
 @bp.get("/e/<slug>/console")
 @login_required
 def console(slug: str):
     event = event_or_404(slug)
-    return render_template("console.html", event=event, user=current_user(), reasons=REASONS,
-                           sources=store().list_sources(slug))
+    return render_template("console.html", event=event, user=current_user(),
+                           reasons=default_reasons(event["language"]),
+                           programme=programme(event))
+
+
+@bp.get("/e/<slug>/rules")
+@login_required
+def rules(slug: str):
+    # Everyone logged in may read the rules; the page offers editing to admins only (the API
+    # enforces the same).
+    event = event_or_404(slug)
+    return render_template("rules.html", event=event, user=current_user(),
+                           reasons=default_reasons(event["language"]))
 
 
 @bp.get("/e/<slug>/sources")
@@ -41,9 +69,17 @@ def sources(slug: str):
 @login_required
 def recap(slug: str):
     event = event_or_404(slug)
+    from ..recap import RENDERERS
+
     recap = build_recap(store(), event["slug"])
-    return render_template("recap_preview.html", event=event, user=current_user(),
-                           fragment=render_recap(recap, "fragment"), recap=recap)
+    labels = {"markdown": "Markdown (Hugo, Jekyll)", "wordpress": "WordPress (blocchi)",
+              "wxr": "WordPress (file di importazione)", "json": "JSON", "csv": "CSV",
+              "zip": "archivio ZIP con le immagini"}
+    formats = [(name, label) for name, label in labels.items() if name in RENDERERS]
+    from ..recap.renderers import render_preview
+
+    return render_template("recap_builder.html", event=event, user=current_user(),
+                           fragment=render_preview(recap), formats=formats)
 
 
 @bp.get("/e/<slug>/recap/<fmt>")

@@ -9,6 +9,8 @@ import segno
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
+from .. import CONTENT_SECURITY_POLICY
+from ..collector import event_clock
 from ..store import NotFound
 from . import store
 from .auth import current_user
@@ -50,17 +52,28 @@ def qr_svg(url: str, label: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))
 
 
+def _clock(event: dict[str, Any]) -> tuple[int, float]:
+    try:
+        offset, rate = event_clock(store(), event["slug"], current_app.config)
+        return round(offset), rate
+    except ValueError:  # an unreadable replay file must not take the wall down
+        return 0, 1.0
+
+
 def wall_page(event: dict[str, Any], embed: bool) -> dict[str, Any]:
     """What the wall and the embed templates share."""
     target = event.get("url") or url_for("public.wall", slug=event["slug"], _external=True)
     shown = target.split("://", 1)[-1].rstrip("/")
     label = ("Codice QR: " if event["language"] == "it" else "QR code: ") + shown
+    clock = _clock(event)
     return {
         "event": event,
         "embed": embed,
         "programme": programme(event),
-        # Seconds to add to the viewer's clock to find "now" (replayed demo days set it).
-        "clock_offset": int(event.get("clock_offset") or 0),
+        # Seconds to add to the viewer's clock to find the event's "now", and how fast that
+        # clock runs (a replayed day runs faster than real time).
+        "clock_offset": clock[0],
+        "clock_rate": clock[1],
         "qr": None if embed else qr_svg(target, label),
         "qr_caption": shown,
     }
@@ -74,8 +87,6 @@ def wall(slug: str):
 @bp.get("/e/<slug>/embed")
 def embed(slug: str):
     """The wall for an <iframe> on the event's own page: light by default, pausable."""
-    from .. import CONTENT_SECURITY_POLICY
-
     theme = request.args.get("theme", "")
     response = current_app.make_response(render_template(
         "embed.html", theme=theme if theme in THEMES else "",

@@ -76,6 +76,8 @@ export function renderPost(post, { lang = "it", tz = "Europe/Rome", day = "", im
 
   const body = el("div", "post-text");
   body.innerHTML = post.html; // sanitized on the server (coverage/sanitize.py)
+  // Screen readers switch voice when a post is in another language than the page.
+  if (typeof post.language === "string" && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(post.language)) body.lang = post.language;
   card.append(body);
 
   if (post.quote_of && post.quote_of.text) {
