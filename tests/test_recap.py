@@ -800,3 +800,21 @@ def test_axe_finds_no_serious_or_critical_violation(chromium, demo_files, tmp_pa
     levels = page.evaluate("Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6'))"
                            ".map(h => +h.tagName[1])")
     assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
+def test_a_post_removed_from_the_recap_is_never_quoted_in_its_figures(store, event, source_id,
+                                                                      make_post):
+    from coverage.recap import build_recap
+
+    popular = make_post("Il post più condiviso della giornata", metrics={"likes": 500})
+    store.ingest(source_id, [popular, make_post("Un altro post")], {})
+    for post in store.list_posts(event["slug"]):
+        store.decide(event["slug"], post["id"], "approve", "marta")
+    popular_id = next(p["id"] for p in store.list_posts(event["slug"])
+                      if p["text"].startswith("Il post più"))
+    quoted = build_recap(store, event["slug"])["figures"]["most_engaged"]
+    assert quoted[0]["id"] == popular_id
+    edits = {"posts": {str(popular_id): {"removed": True}}}
+    recap = build_recap(store, event["slug"], edits=edits)
+    assert popular_id not in [p["id"] for p in recap["figures"]["most_engaged"]]
+    assert recap["figures"]["posts"] == 2  # still counted in the day's figures

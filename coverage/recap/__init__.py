@@ -146,7 +146,8 @@ def build_recap(store: Store, slug: str, edits: dict[str, Any] | None = None) ->
         "intro": edits["intro"] or event.get("description", ""),
         "conclusion": edits["conclusion"], "embeds": edits["embeds"], "edits": edits,
         "sections": sections,
-        "figures": figures(store.figure_rows(event["id"]), event),
+        "figures": figures(store.figure_rows(event["id"]), event, removed={
+            int(i) for i, e in edits["posts"].items() if e.get("removed")}),
     }
 
 
@@ -168,7 +169,8 @@ def _session_by_time(sessions: list[dict[str, Any]], created_at: str) -> str | N
     return None
 
 
-def figures(rows: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
+def figures(rows: list[dict[str, Any]], event: dict[str, Any],
+            removed: set[int] = frozenset()) -> dict[str, Any]:
     """The day in numbers, over every post collected for the event (deleted ones left out).
 
     `rows` are light rows (platform, handle, created_at, hashtags, metrics, state, reason,
@@ -190,7 +192,8 @@ def figures(rows: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]
         per_session[key] += 1
     waits = sorted(_seconds_between(r["arrived_at"], r["decided_at"]) for r in rows
                    if r["decided_at"] and not r["decided_by"].startswith("regola"))
-    engaged = sorted((r for r in rows if r["state"] == "approved"),
+    # Quoted in the recap: approved posts the lead did not take out of it.
+    engaged = sorted((r for r in rows if r["state"] == "approved" and r["id"] not in removed),
                      key=lambda r: -sum((r["metrics"] or {}).get(k, 0)
                                         for k in ("likes", "reposts", "replies", "quotes")))[:5]
     return {
