@@ -175,3 +175,14 @@ def test_cookies_are_secure_when_served_over_https(tmp_path):
     response = app.test_client().get(f"/login/{store.create_login_token(user['id'])}",
                                      base_url="https://piazza.example")
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_the_figures_of_the_day_are_in_the_console(app, app_store, app_event, make_post, editor):
+    source = app_store.list_sources("prova")[0]
+    app_store.ingest(source["id"], [make_post("Uno #pasocial"), make_post("Due #pasocial")], {})
+    post_id = app_store.list_posts("prova")[0]["id"]
+    app_store.decide("prova", post_id, "reject", "marta", reason="spam")
+    html = editor.get("/e/prova/figures").get_data(as_text=True)
+    assert "La giornata in numeri" in html and "<svg" in html
+    assert "Spam" in html  # rejected by reason
+    assert 'href="/e/prova/figures"' in editor.get("/e/prova/console").get_data(as_text=True)

@@ -112,6 +112,12 @@ def render_fragment(recap: dict[str, Any]) -> str:
         recap=recap, ctx=page_context(recap), **recap)
 
 
+def render_figures(recap: dict[str, Any]) -> str:
+    """The figures of the day alone, as the recap shows them (for the console)."""
+    return _env.get_template("recap/_figures.html").render(
+        recap=recap, ctx=page_context(recap), **recap)
+
+
 def render_preview(recap: dict[str, Any]) -> str:
     """The fragment for the builder's live preview inside Piazza: the same markup without the
     embeds' inline loader (the app's CSP allows no inline script), i.e. the page as a reader

@@ -82,6 +82,16 @@ def recap(slug: str):
                            fragment=render_preview(recap), formats=formats)
 
 
+@bp.get("/e/<slug>/figures")
+@login_required
+def figures(slug: str):
+    from ..recap.renderers import render_figures
+
+    event = event_or_404(slug)
+    return render_template("figures.html", event=event, user=current_user(),
+                           figures=render_figures(build_recap(store(), event["slug"])))
+
+
 @bp.get("/e/<slug>/recap/<fmt>")
 @login_required
 def recap_download(slug: str, fmt: str):
