@@ -119,6 +119,28 @@ def csrf_token(client, path: str = "/login") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+# Debian's Chromium, driven by Playwright, with this machine's closed network in mind.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (a failure in CI when it cannot start)."""
+    chromium = need("chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        if IN_CI:
+            pytest.fail("playwright is not installed (requirements-dev.txt)")
+        pytest.skip("playwright is not installed")
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
 @pytest.fixture
 def server(tmp_path):
     """`python app.py` in a subprocess with the demo played at once (speed 0)."""

@@ -10,24 +10,13 @@ import time
 import httpx
 import pytest
 
-from .conftest import need
+from .conftest import CHROMIUM_ARGS, need  # noqa: F401  (re-exported for older imports)
 from .livesrv import ROOT, Server
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "test-results"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    chromium = need("chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def second_editor_link(server: Server) -> str:

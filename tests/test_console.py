@@ -14,9 +14,8 @@ import unicodedata
 
 import pytest
 
-from .conftest import need
 from .livesrv import ROOT, Server
-from .test_browser import CHROMIUM_ARGS, open_page, second_editor_link
+from .test_browser import open_page, second_editor_link
 
 pytestmark = pytest.mark.browser
 SLUG = "pasocial-2026"
@@ -24,14 +23,6 @@ SHOTS = ROOT / "test-results"
 LIVE = "#status:has-text('In diretta')"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    chromium = need("chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def cli(server: Server, *args: str) -> str:

@@ -711,19 +711,10 @@ def test_the_standalone_pages_pass_the_nu_html_checker(demo_files, tmp_path):
     assert messages == [], messages
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
-def chromium():
-    path = need("chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The module's headless Chromium (conftest's `browser`)."""
+    return browser
 
 
 def open_from_disk(chromium, path: Path):

@@ -15,9 +15,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from .conftest import need
 from .livesrv import ROOT, Server
-from .test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 SLUG = "pasocial-2026"
@@ -25,14 +23,6 @@ SHOTS = ROOT / "test-results"
 LIVE = "#status:has-text('In diretta')"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    chromium = need("chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_wall(browser, url: str, errors: list[str], at: str | None = None, **context):
