@@ -10,7 +10,6 @@ import time
 import httpx
 import pytest
 
-from .conftest import CHROMIUM_ARGS, need  # noqa: F401  (re-exported for older imports)
 from .livesrv import ROOT, Server
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ and takes its values from a `Placer`, which deals the corpus out field by field 
 `text(field)` gives the next payload of `payloads()` to a field the normalizer reads and a page
 shows; `extra(field)` fills a field of the native shape that Piazza does not show (or shows only
 in part, e.g. hashtags in the recap's top five) with a payload too, uncounted; `url(field, good)`
-gives every second occurrence of a URL field the next value of `url_payloads()`, the others a
+gives two occurrences in three of a URL field the next value of `url_payloads()`, the third a
 well-formed address (so that the media, and with them their alt texts, survive normalization).
 """
 
@@ -23,7 +23,7 @@ from coverage.sources import bluesky, mastodon, rss, x
 
 from .xss_corpus import payloads, url_payloads
 
-GOOD_IMAGE = "https://media.example/ok.png"  # the one image the ZIP test's media host serves
+GOOD_IMAGE = "https://media.example/ok.png"  # the tests answer with a picture on this host
 DAY = "2026-11-19"
 
 
@@ -55,9 +55,9 @@ class Placer:
     def url(self, field: str, good: str) -> str:
         seen = self.url_seen[field]
         self.url_seen[field] += 1
-        if seen % 2:
+        if seen % 3 == 2:
             return good
-        index = (seen // 2) % len(self.urls)
+        index = (seen - seen // 3) % len(self.urls)
         self.url_fields[field].add(index)
         self.url_placements += 1
         return self.urls[index]
@@ -101,18 +101,21 @@ def _mastodon_account(p: Placer, n: int, who: str, name_field: str, *, counted: 
     }
 
 
+def _http(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
 def _mastodon_attachment(p: Placer, n: int, k: int) -> dict[str, Any]:
-    first = k == 0
-    url = p.url(f"media{k}.url", GOOD_IMAGE) if first else p.url(f"media{k}.url", "")
-    remote = GOOD_IMAGE if first else p.url(f"media{k}.remote_url", GOOD_IMAGE)
-    # The description shows only when the attachment survives (an http(s) url or remote_url).
-    kept = url.startswith(("http://", "https://")) or remote.startswith(("http://", "https://"))
+    url = p.url("media_attachments.url", GOOD_IMAGE)
+    # The first three always keep a usable remote_url, so their descriptions show.
+    remote = GOOD_IMAGE if k < 3 else p.url("media_attachments.remote_url", GOOD_IMAGE)
+    kept = _http(url) or _http(remote)
     return {
-        "id": f"{n}{k}", "type": "image" if first else "video", "url": url,
-        "preview_url": p.url(f"media{k}.preview_url", GOOD_IMAGE), "remote_url": remote,
+        "id": f"{n}{k}", "type": ("image", "video", "gifv", "audio")[k], "url": url,
+        "preview_url": p.url("media_attachments.preview_url", GOOD_IMAGE), "remote_url": remote,
         "text_url": None, "meta": {"original": {"width": 1600, "height": 900}},
-        "description": p.text(f"media{k}.description") if kept
-        else p.extra(f"media{k}.description"),
+        "description": p.text("media_attachments.description") if kept
+        else p.extra("media_attachments.description"),
         "blurhash": "UEHLh~WB2yk8pyoJadR*.7kCMdnj",
     }
 
@@ -129,7 +132,7 @@ def _mastodon_status(p: Placer, n: int, *, inner: bool = False) -> dict[str, Any
         "replies_count": n % 3, "reblogs_count": n % 5, "favourites_count": n % 11,
         "quotes_count": 0, "edited_at": None, "content": p.text("content"), "reblog": None,
         "account": _mastodon_account(p, n, "author", "account"),
-        "media_attachments": [_mastodon_attachment(p, n, 0), _mastodon_attachment(p, n, 1)],
+        "media_attachments": [_mastodon_attachment(p, n, k) for k in range(4)],
         "mentions": [{"id": "110", "username": p.extra("mentions.username"),
                       "url": p.url("mentions.url", "https://social.example/@giulia"),
                       "acct": p.extra("mentions.acct")}],
@@ -165,8 +168,8 @@ def _mastodon_status(p: Placer, n: int, *, inner: bool = False) -> dict[str, Any
 
 
 def mastodon_payload(p: Placer, n: int) -> dict[str, Any]:
-    """A Status; every fifth one a boost whose booster's name shows as "Condiviso da"."""
-    if n % 5 != 4:
+    """A Status; every third one a boost whose booster's name shows as "Condiviso da"."""
+    if n % 3 != 2:
         return _mastodon_status(p, n)
     booster = _mastodon_account(p, n, "booster", "boost.account", counted=False)
     booster["display_name"] = p.text("boost.account.display_name")
@@ -219,11 +222,11 @@ def _bsky_record(p: Placer, n: int, text_field: str = "record.text", counted: bo
 def _bsky_images(p: Placer, n: int, count: int) -> dict[str, Any]:
     images = []
     for k in range(count):
-        # The first image always has a fullsize address (so its alt shows); the second's varies.
-        fullsize = GOOD_IMAGE if k == 0 else p.url(f"images{k}.fullsize", GOOD_IMAGE)
-        kept = fullsize.startswith(("http://", "https://"))
-        images.append({"thumb": p.url(f"images{k}.thumb", GOOD_IMAGE), "fullsize": fullsize,
-                       "alt": p.text(f"images{k}.alt") if kept else p.extra(f"images{k}.alt"),
+        # Every other image has a fullsize address for sure (so its alt shows).
+        fullsize = GOOD_IMAGE if k % 2 == 0 else p.url("images[].fullsize", GOOD_IMAGE)
+        images.append({"thumb": p.url("images[].thumb", GOOD_IMAGE), "fullsize": fullsize,
+                       "alt": p.text("images[].alt") if _http(fullsize)
+                       else p.extra("images[].alt"),
                        "aspectRatio": {"width": 2000, "height": 1500}})
     return {"$type": "app.bsky.embed.images#view", "images": images}
 
@@ -243,20 +246,23 @@ def _bsky_quote(p: Placer, n: int) -> dict[str, Any]:
 def _bsky_post_view(p: Placer, n: int) -> dict[str, Any]:
     uri = f"at://did:plc:author{n}/app.bsky.feed.post/3lxss{n:06d}"
     record = _bsky_record(p, n)
-    kind = n % 3
+    kind = n % 4
     if kind == 0:
-        embed = _bsky_images(p, n, 2)
+        embed = _bsky_images(p, n, 4)
         record["embed"] = {"$type": "app.bsky.embed.images", "images": []}
     elif kind == 1:
         embed = {"$type": "app.bsky.embed.recordWithMedia#view", "record": _bsky_quote(p, n),
-                 "media": _bsky_images(p, n, 1)}
+                 "media": _bsky_images(p, n, 3)}
         record["embed"] = {"$type": "app.bsky.embed.recordWithMedia"}
-    else:
+    elif kind == 2:
         embed = {"$type": "app.bsky.embed.external#view", "external": {
             "uri": p.url("external.uri", "https://news.example/articolo"),
             "title": p.extra("external.title"), "description": p.extra("external.description"),
             "thumb": p.url("external.thumb", GOOD_IMAGE)}}
         record["embed"] = {"$type": "app.bsky.embed.external"}
+    else:
+        embed = _bsky_quote(p, n)
+        record["embed"] = {"$type": "app.bsky.embed.record"}
     if n % 4 == 3:
         parent_uri = f"at://did:plc:parent{n}/app.bsky.feed.post/3lparent{n:05d}"
         record["reply"] = {"root": {"uri": parent_uri, "cid": "bafyp"},
@@ -346,21 +352,29 @@ def x_payload(p: Placer, n: int) -> dict[str, Any]:
         content["text"], content["entities"] = short, short_entities
     else:
         content["text"], content["entities"] = text, entities
-    keys = [f"3_{n}1", f"7_{n}2"]
+    keys = [f"3_{n}1", f"3_{n}2", f"7_{n}3", f"16_{n}4"]
     content["attachments"] = {"media_keys": keys}
     media = [
-        {"media_key": keys[0], "type": "photo", "url": p.url("media.photo.url", GOOD_IMAGE),
-         "preview_image_url": GOOD_IMAGE, "alt_text": p.text("media.photo.alt_text"),
+        {"media_key": keys[0], "type": "photo", "url": p.url("media.url", GOOD_IMAGE),
+         "preview_image_url": GOOD_IMAGE, "alt_text": p.text("media.alt_text"),
          "width": 1200, "height": 800},
-        {"media_key": keys[1], "type": "video",
-         "preview_image_url": p.url("media.video.preview_image_url", GOOD_IMAGE),
-         "alt_text": p.text("media.video.alt_text"), "width": 1280, "height": 720,
+        {"media_key": keys[1], "type": "photo", "url": GOOD_IMAGE,
+         "preview_image_url": p.url("media.preview_image_url", GOOD_IMAGE),
+         "alt_text": p.text("media.alt_text"), "width": 1200, "height": 800},
+        {"media_key": keys[2], "type": "video",
+         "preview_image_url": p.url("media.preview_image_url", GOOD_IMAGE),
+         "alt_text": p.text("media.alt_text"), "width": 1280, "height": 720,
          "variants": [{"content_type": "application/x-mpegURL",
-                       "url": p.url("media.video.variants.url (m3u8)",
-                                    "https://video.example/list.m3u8")},
+                       "url": p.url("media.variants.url", "https://video.example/list.m3u8")},
                       {"bit_rate": 832000, "content_type": "video/mp4",
                        "url": "https://video.example/low.mp4"}]},
     ]
+    gif_variant = p.url("media.variants.url", "https://video.example/gif.mp4")
+    gif_preview = p.url("media.preview_image_url", GOOD_IMAGE)
+    media.append({"media_key": keys[3], "type": "animated_gif", "preview_image_url": gif_preview,
+                  "alt_text": p.text("media.alt_text") if _http(gif_variant) or _http(gif_preview)
+                  else p.extra("media.alt_text"), "width": 480, "height": 270,
+                  "variants": [{"bit_rate": 0, "content_type": "video/mp4", "url": gif_variant}]})
     tweets = []
     references = []
     if n % 3 == 1:
@@ -413,17 +427,18 @@ def rss_payload(p: Placer, n: int) -> bytes:
     items = []
     for k in range(ITEMS_PER_FEED):
         m = n + k
-        with_content = m % 3 != 2
-        image_alt = p.text("content:encoded img alt") if with_content else ""
-        body = (f'<p>{p.text("content:encoded")}</p>'
-                f'<p><img src="{GOOD_IMAGE}?i={m}" alt="{html_escape(image_alt)}"></p>'
-                f'<p><img src="{html_escape(p.url("content:encoded img src", GOOD_IMAGE))}"'
-                f' alt="{html_escape(p.extra("content:encoded img alt (2)"))}"></p>'
-                f'<p><a href="{html_escape(p.url("content:encoded a href", GOOD_IMAGE))}">'
-                f"{html_escape(p.extra('content:encoded a text'))}</a></p>") \
-            if with_content else ""
-        description = p.text("description") if not with_content else p.extra("description")
-        thumb = p.url("media:thumbnail url", GOOD_IMAGE)
+        pictures = [f"{GOOD_IMAGE}?item={m}&picture={i}" for i in range(3)]
+        body = ""
+        if m % 3 != 2:  # content:encoded, with its pictures and their alt texts
+            body = f"<p>{p.text('content:encoded')}</p>" + "".join(
+                f'<p><img src="{src}" alt="{html_escape(p.text("content:encoded img alt"))}"></p>'
+                for src in pictures)
+            body += (f'<p><img src="{html_escape(p.url("content:encoded img src", GOOD_IMAGE))}"'
+                     f' alt="{html_escape(p.extra("content:encoded img alt"))}"></p>'
+                     f'<p><a href="{html_escape(p.url("content:encoded a href", GOOD_IMAGE))}">'
+                     f"{html_escape(p.extra('content:encoded a text'))}</a></p>")
+        # Without content:encoded the description is the body.
+        description = p.extra("description") if body else p.text("description")
         items.append(
             "<item>"
             f"<title>{xml_escape(p.text('item.title'))}</title>"
@@ -432,13 +447,13 @@ def rss_payload(p: Placer, n: int) -> bytes:
             f"<pubDate>Thu, 19 Nov 2026 {8 + (m // 60) % 9:02d}:{m % 60:02d}:00 +0000</pubDate>"
             f"<dc:creator>{xml_escape(p.text('dc:creator'))}</dc:creator>"
             f"<category>{xml_escape(p.extra('category'))}</category>"
-            f"<description>{xml_escape(html_escape(description))}</description>"
+            f"<description>{xml_escape(description)}</description>"
             + (f"<content:encoded>{xml_escape(body)}</content:encoded>" if body else "")
-            + f'<enclosure url={quoteattr(p.url("enclosure url", GOOD_IMAGE))}'
+            + f'<enclosure url={quoteattr(p.url("enclosure url", pictures[1]))}'
             ' type="image/png" length="1234"/>'
-            f'<media:content url={quoteattr(p.url("media:content url", GOOD_IMAGE))}'
+            f'<media:content url={quoteattr(p.url("media:content url", pictures[0]))}'
             ' medium="image" width="1024" height="768"/>'
-            f"<media:thumbnail url={quoteattr(thumb)}/>"
+            f'<media:thumbnail url={quoteattr(p.url("media:thumbnail url", GOOD_IMAGE))}/>'
             "</item>")
     document = (
         '<?xml version="1.0" encoding="utf-8"?>'
