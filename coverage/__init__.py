@@ -76,8 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                     "camera=(), microphone=(), geolocation=()")
         return response
 
-    socketio.init_app(app, message_queue=settings["REDIS_URL"] or None,
-                      async_mode=config.get("ASYNC_MODE") if config else None)
+    socketio.init_app(app, message_queue=settings["REDIS_URL"] or None)
     app.extensions["piazza_live"] = Live(store, socketio, settings["FOLLOW_SECONDS"])
 
     from .cli import register_commands

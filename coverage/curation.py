@@ -157,11 +157,6 @@ def on_arrival(post: Post, rules: dict[str, Any]) -> Arrival:
     return Arrival("pending")
 
 
-def initial_state(post: Post, trusted: list[str]) -> str:
-    """Posts from trusted accounts go live at once; everything else waits for an editor."""
-    return on_arrival(post, {"trusted": trusted}).state
-
-
 def reason_codes(rules: dict[str, Any]) -> set[str]:
     """Reason codes a rejection may carry in this event."""
     return {r["code"] for r in rules.get("reasons", [])} | set(SYSTEM_REASONS)

@@ -222,8 +222,6 @@ def _recap_outline(recap: dict) -> dict:
                        "created_at": i["post"]["created_at"], "featured": i["post"]["featured"],
                        "text": i["post"]["text"][:200], "words": i["words"]}
                       for i in s["items"]]} for s in recap["sections"]],
-        "all_sections": [{"key": s["key"], "title": s["title"]}
-                         for s in event_or_404(recap["event"]["slug"])["sessions"]],
     }
 
 
