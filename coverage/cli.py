@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from .collector import poll_once
 from .curation import REASONS
 from .recap import RENDERERS, export_recap
-from .sources import REGISTRY
+from .sources import REGISTRY, source_config
 from .store import DecisionError, NotFound, Store
 from .views.api import event_summary, post_summary
 
@@ -130,43 +130,6 @@ def sources_add(slug, platform, instance, hashtags, accounts, query, interval, c
     except (NotFound, ValueError) as exc:
         _fail(str(exc))
     click.echo(f"Fonte aggiunta: {source['id']} ({platform}) a {slug}")
-
-
-def source_config(platform: str, *, instance: str | None = None, hashtags=(), accounts=(),
-                  query: str | None = None, interval: float | None = None,
-                  cap_per_hour: int | None = None, file: str | None = None,
-                  speed: float | None = None, default_speed: float = 36.0) -> dict:
-    """A source's stored configuration from what the lead typed (CLI or console form).
-
-    Hashtags and accounts left out follow the event's own lists.
-    """
-    if platform == "replay":
-        config: dict = {"speed": default_speed if speed is None else speed}
-        if file:
-            config["file"] = str(Path(file).resolve())
-        return config
-    config = {}
-    if instance:
-        if not instance.startswith(("http://", "https://")):
-            raise ValueError(f"Indirizzo {instance!r} non valido: inizia con https://")
-        config["url" if platform == "rss" else "instance"] = instance.rstrip("/")
-    elif platform == "rss":
-        raise ValueError("Per un feed RSS indica il suo indirizzo con --instance URL.")
-    elif platform == "mastodon":
-        raise ValueError("Per Mastodon indica l'istanza con --instance, es. https://mastodon.social")
-    if hashtags:
-        config["hashtags"] = [h.lstrip("#") for h in hashtags if h.strip("# ")]
-    if accounts:
-        config["accounts"] = list(accounts)
-    if query:
-        config["query"] = query
-    if interval is not None:
-        if interval < 5:
-            raise ValueError("L'intervallo minimo tra due letture è di 5 secondi.")
-        config["interval"] = interval
-    if cap_per_hour is not None:
-        config["cap_per_hour"] = cap_per_hour
-    return config
 
 
 @sources_cli.command("list")

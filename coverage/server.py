@@ -29,10 +29,8 @@ def prepare_first_start(app: Flask) -> str | None:
         load_demo(store, app.config)
     if store.count_users() == 0:
         store.create_user("admin", "admin")
-    if store.db.execute("SELECT COUNT(*) FROM users WHERE password_hash != ''").fetchone()[0]:
-        return None
-    admin = store.db.execute("SELECT id FROM users WHERE role = 'admin' ORDER BY id").fetchone()
-    return store.create_login_token(admin[0]) if admin else None
+    admin_id = store.admin_needing_password()
+    return store.create_login_token(admin_id) if admin_id else None
 
 
 def collect_forever(app: Flask) -> None:

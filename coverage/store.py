@@ -783,6 +783,14 @@ class Store:
         """How many users exist."""
         return self.db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
 
+    def admin_needing_password(self) -> int | None:
+        """The first admin's id while nobody has set a password yet (a fresh install), else
+        None."""
+        if self.db.execute("SELECT 1 FROM users WHERE password_hash != '' LIMIT 1").fetchone():
+            return None
+        row = self.db.execute("SELECT id FROM users WHERE role = 'admin' ORDER BY id").fetchone()
+        return row[0] if row else None
+
     def check_password(self, name: str, password: str) -> dict[str, Any] | None:
         """The user when the password matches, else None (same work either way)."""
         row = self._one("SELECT id, password_hash FROM users WHERE name = ?", [name])

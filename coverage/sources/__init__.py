@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .registry import REGISTRY, Batch, Source, make_source, register
+from .registry import REGISTRY, Batch, Source, make_source, register, source_config
 
 # Built-in sources register themselves on import, like any plug-in would.
 from . import bluesky, mastodon, replay, rss, x  # noqa: E402,F401  isort: skip
 
-__all__ = ["REGISTRY", "Batch", "Source", "make_source", "register"]
+__all__ = ["REGISTRY", "Batch", "Source", "make_source", "register", "source_config"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import httpx
@@ -81,3 +82,40 @@ def make_source(
             f"usa una di {', '.join(sorted(REGISTRY))}."
         ) from None
     return factory(source["config"], event, client, settings)
+
+
+def source_config(platform: str, *, instance: str | None = None, hashtags=(), accounts=(),
+                  query: str | None = None, interval: float | None = None,
+                  cap_per_hour: int | None = None, file: str | None = None,
+                  speed: float | None = None, default_speed: float = 36.0) -> dict:
+    """A source's stored configuration from what the lead typed (CLI or console form).
+
+    Hashtags and accounts left out follow the event's own lists.
+    """
+    if platform == "replay":
+        config: dict = {"speed": default_speed if speed is None else speed}
+        if file:
+            config["file"] = str(Path(file).resolve())
+        return config
+    config = {}
+    if instance:
+        if not instance.startswith(("http://", "https://")):
+            raise ValueError(f"Indirizzo {instance!r} non valido: inizia con https://")
+        config["url" if platform == "rss" else "instance"] = instance.rstrip("/")
+    elif platform == "rss":
+        raise ValueError("Per un feed RSS indica il suo indirizzo con --instance URL.")
+    elif platform == "mastodon":
+        raise ValueError("Per Mastodon indica l'istanza con --instance, es. https://mastodon.social")
+    if hashtags:
+        config["hashtags"] = [h.lstrip("#") for h in hashtags if h.strip("# ")]
+    if accounts:
+        config["accounts"] = list(accounts)
+    if query:
+        config["query"] = query
+    if interval is not None:
+        if interval < 5:
+            raise ValueError("L'intervallo minimo tra due letture è di 5 secondi.")
+        config["interval"] = interval
+    if cap_per_hour is not None:
+        config["cap_per_hour"] = cap_per_hour
+    return config

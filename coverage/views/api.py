@@ -109,8 +109,7 @@ def _admin_only():
 
 @bp.post("/events/<slug>/sources")
 def add_source(slug: str):
-    from ..cli import source_config
-    from ..sources import REGISTRY
+    from ..sources import REGISTRY, source_config
 
     event_or_404(slug)
     if (refused := _admin_only()) is not None:
