@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
+from .model import format_time, parse_time
 from .sources import REGISTRY, make_source
 from .sources.http import make_client
-from .sources.replay import format_time, parse_time
 from .store import Store
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,19 @@ persists it; live, views and the recap read it back as plain dicts
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
 from typing import Any
+
+
+def parse_time(value: str) -> datetime:
+    """ISO-8601 (with Z) to an aware UTC datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """Aware datetime to ISO-8601 UTC with Z (milliseconds)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
 
 PLATFORMS = ("mastodon", "bluesky", "x", "rss", "threads", "youtube")
 

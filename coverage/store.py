@@ -25,12 +25,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import curation
 from .migrations import apply_migrations
-from .model import Post
+from .model import Post, format_time
 
 
 def utcnow() -> str:
     """Now as ISO-8601 UTC with a trailing Z (milliseconds)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return format_time(datetime.now(UTC))
 
 
 class NotFound(LookupError):

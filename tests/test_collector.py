@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from coverage.collector import backoff_seconds, poll_once
+from coverage.model import parse_time
 from coverage.sources import REGISTRY, Batch, register
-from coverage.sources.replay import ReplaySource, load_recording, parse_time
+from coverage.sources.replay import ReplaySource, load_recording
 
 MINI = "tests/fixtures/replay/mini.json"
 START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

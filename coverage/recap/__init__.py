@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..model import parse_time
 from ..store import Store
 
 
@@ -122,7 +123,7 @@ def build_recap(store: Store, slug: str, edits: dict[str, Any] | None = None) ->
             continue
         key = (edit.get("section") if edit.get("section") in titles else None) \
             or by_session_id.get(post["session_id"]) \
-            or _session_by_time(event["sessions"], post["created_at"]) or OTHER
+            or (_session_at(event["sessions"], post["created_at"]) or {}).get("key") or OTHER
         key = merged_into.get(key, key)
         position = edit.get("position")
         rank = (position if position is not None else 10**9,
@@ -162,10 +163,11 @@ def _approved_posts(store: Store, event_id: int) -> list[dict[str, Any]]:
         before = page[-1]["curation_id"]
 
 
-def _session_by_time(sessions: list[dict[str, Any]], created_at: str) -> str | None:
+def _session_at(sessions: list[dict[str, Any]], created_at: str) -> dict[str, Any] | None:
+    """The session of the programme running when a post was written."""
     for session in sessions:
         if session["starts_at"] <= created_at < session["ends_at"]:
-            return session["key"]
+            return session
     return None
 
 
@@ -187,8 +189,8 @@ def figures(rows: list[dict[str, Any]], event: dict[str, Any],
                                 if r["state"] == "approved")
     per_session = Counter()
     for r in rows:
-        key = r["session_id"] if r["session_id"] in sessions else _session_id_by_time(
-            event["sessions"], r["created_at"])
+        key = r["session_id"] if r["session_id"] in sessions else (
+            _session_at(event["sessions"], r["created_at"]) or {}).get("id")
         per_session[key] += 1
     waits = sorted(_seconds_between(r["arrived_at"], r["decided_at"]) for r in rows
                    if r["decided_at"] and not r["decided_by"].startswith("regola"))
@@ -225,19 +227,8 @@ def figures(rows: list[dict[str, Any]], event: dict[str, Any],
     }
 
 
-def _session_id_by_time(sessions: list[dict[str, Any]], created_at: str) -> int | None:
-    for session in sessions:
-        if session["starts_at"] <= created_at < session["ends_at"]:
-            return session["id"]
-    return None
-
-
 def _seconds_between(start: str, end: str) -> float:
-    from datetime import datetime
-
-    def parse(value: str) -> datetime:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return max((parse(end) - parse(start)).total_seconds(), 0.0)
+    return max((parse_time(end) - parse_time(start)).total_seconds(), 0.0)
 
 
 def _per_quarter_hour(rows: list[dict[str, Any]], event: dict[str, Any]) -> list[list]:

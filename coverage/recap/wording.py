@@ -17,8 +17,8 @@ from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 
 from ..curation import REASONS, SYSTEM_REASONS
+from ..model import parse_time
 from ..sanitize import is_http_url
-from ..sources.replay import parse_time
 from ..views.format import local_datetime
 
 LABELS: dict[str, dict[str, str]] = {

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit
 
 import httpx
 
-from coverage.model import Author, Media, NormalizeError, Post, Reference
+from coverage.model import Author, Media, NormalizeError, Post, Reference, format_time, parse_time
 from coverage.sanitize import clean_html, html_to_text, text_and_links
 from coverage.sources.fields import (
     ALT_MAX,
@@ -34,7 +34,6 @@ from coverage.sources.http import (
     rate_limit_reset,
 )
 from coverage.sources.registry import Batch, register
-from coverage.sources.replay import format_time, parse_time
 
 PLATFORM = "mastodon"
 _MEDIA_TYPES = {"image", "video", "gifv", "audio"}

@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from ..model import NormalizeError, Post
+from ..model import NormalizeError, Post, format_time, parse_time
+from . import bluesky, mastodon, rss, x
 from .registry import Batch, register
 
 log = logging.getLogger(__name__)
@@ -27,16 +28,6 @@ DEMO_ASSET_HOST = "https://demo.piazza.invalid/"
 DEMO_ASSET_BASE = "/static/demo/"
 MAX_ITEMS_PER_FETCH = 500
 LEAD = timedelta(minutes=15)  # the replayed day starts this long before the event opens
-
-
-def parse_time(value: str) -> datetime:
-    """ISO-8601 (with Z) to an aware UTC datetime."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def format_time(value: datetime) -> str:
-    """Aware datetime to ISO-8601 UTC with Z."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @lru_cache(maxsize=8)
@@ -55,7 +46,6 @@ def load_recording(path: str) -> dict[str, Any]:
 
 def _normalizers():
     # Imported lazily: the platform modules are heavier and only needed when items are played.
-    from . import bluesky, mastodon, rss, x
 
     return {
         "mastodon": mastodon.posts_from_payload,
@@ -129,7 +119,7 @@ class ReplaySource:
                 until += 1
         until = min(until, position + self.batch)
         batch = Batch(cursor={"started_at": started, "next": until, "speed": self.speed})
-        normalize = _normalizers()
+        normalize = NORMALIZERS
         for index in range(position, until):
             item = items[index]
             try:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask
 
-from ..sources.replay import parse_time
+from ..model import parse_time
 
 
 def local_datetime(value: str | None, tz: str = "Europe/Rome", lang: str = "it",
