@@ -44,15 +44,9 @@ def load_recording(path: str) -> dict[str, Any]:
     return {"event": data.get("event") or {}, "items": items}
 
 
-def _normalizers():
-    # Imported lazily: the platform modules are heavier and only needed when items are played.
-
-    return {
-        "mastodon": mastodon.posts_from_payload,
-        "bluesky": bluesky.posts_from_payload,
-        "x": x.posts_from_payload,
-        "rss": rss.posts_from_payload,
-    }
+# Each platform's uniform entry point: native payload -> posts.
+NORMALIZERS = {"mastodon": mastodon.posts_from_payload, "bluesky": bluesky.posts_from_payload,
+               "x": x.posts_from_payload, "rss": rss.posts_from_payload}
 
 
 def _local_asset(url: str, asset_base: str) -> str:
