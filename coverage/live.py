@@ -287,18 +287,14 @@ def register_handlers(socketio: SocketIO) -> None:
         if not isinstance(reason, str) or (note is not None and not isinstance(note, str)):
             return {"ok": False, "error": "Richiesta non valida."}
         live = _live()
-        changed, seq = 0, 0
         try:
-            for post_id in post_ids:
-                result = live.store.decide(session["piazza_event"], post_id, action,
-                                           user["name"], reason=reason, note=note,
-                                           session_id=session_id)
-                changed += result.changed
-                seq = max(seq, result.seq)
+            results = live.store.decide_many(session["piazza_event"], post_ids, action,
+                                             user["name"], reason=reason, note=note,
+                                             session_id=session_id)
         except (ActionError, DecisionError, NotFound) as exc:
-            if changed:
-                live.nudge()
-            return {"ok": False, "error": str(exc), "changed": changed}
+            return {"ok": False, "error": str(exc), "changed": 0}  # nothing was applied
+        changed = sum(r.changed for r in results)
+        seq = max(r.seq for r in results)
         live.nudge()  # acknowledge first; the follower broadcasts right after
         if "post_ids" in data:
             return {"ok": True, "seq": seq, "changed": changed}

@@ -439,49 +439,60 @@ class Store:
     def decide(self, slug: str, post_id: int, action: str, actor: str, reason: str = "",
                note: str | None = None, session_id: int | None = None) -> DecisionResult:
         """Apply one editor decision: curation row, change row and audit row in one transaction."""
+        return self.decide_many(slug, [post_id], action, actor, reason=reason, note=note,
+                                session_id=session_id)[0]
+
+    def decide_many(self, slug: str, post_ids: list[int], action: str, actor: str,
+                    reason: str = "", note: str | None = None,
+                    session_id: int | None = None) -> list[DecisionResult]:
+        """The same decision on several posts (bulk): the event and its rules read once, all
+        applied in one transaction or none (the first refusal names its post)."""
         event = self.get_event(slug)
+        if action == "session" and session_id is not None and session_id not in {
+                s["id"] for s in event["sessions"]}:
+            raise DecisionError(f"La sessione {session_id} non è nel programma di {slug!r}.")
+        reasons = curation.reason_codes(self._rules(event["id"]))
         now = self.clock()
         with self._write() as db:
-            conn = db.conn
-            row = conn.execute(
-                "SELECT state, featured, pinned, note, session_id, reason, hold FROM curation"
-                " WHERE event_id = ? AND post_id = ?", [event["id"], post_id]).fetchone()
-            if row is None:
-                raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
-            current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason",
-                                "hold"), row, strict=True))
-            if action == "session" and session_id is not None and session_id not in {
-                    s["id"] for s in event["sessions"]}:
-                raise DecisionError(f"La sessione {session_id} non è nel programma di {slug!r}.")
-            update = curation.apply_action(
-                current, action, reason=reason, note=note, session_id=session_id,
-                reasons=curation.reason_codes(self._rules(event["id"])))
-            if not update:
-                head = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
-                return DecisionResult(post_id, action, False, head)
-            if update.get("pinned"):
-                # One pinned post per event: unpin the previous one, announced as its own change.
-                for (other,) in conn.execute(
-                        "SELECT post_id FROM curation WHERE event_id = ? AND pinned = 1"
-                        " AND post_id != ?", [event["id"], post_id]).fetchall():
-                    conn.execute(
-                        "UPDATE curation SET pinned = 0 WHERE event_id = ? AND post_id = ?",
-                        [event["id"], other])
-                    self._change(conn, event["id"], "post_unpinned", other, actor, now, {})
-            sets = ", ".join(f"{k} = ?" for k in update)
-            conn.execute(
-                f"UPDATE curation SET {sets}, decided_at = ?, decided_by = ?"
-                " WHERE event_id = ? AND post_id = ?",
-                [*update.values(), now, actor, event["id"], post_id])
-            kind = curation.change_kind(action)
-            seq = self._change(conn, event["id"], kind, post_id, actor, now,
-                               {k: v for k, v in update.items() if k != "note"})
-            conn.execute(
-                "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [now, actor, action, event["id"], post_id, update.get("reason", reason or ""),
-                 json.dumps({"before": {k: current[k] for k in update}, "after": update},
-                            ensure_ascii=False)])
+            return [self._decide(db.conn, event, post_id, action, actor, now, reasons,
+                                 reason=reason, note=note, session_id=session_id)
+                    for post_id in post_ids]
+
+    def _decide(self, conn: sqlite3.Connection, event: dict[str, Any], post_id: int,
+                action: str, actor: str, now: str, reasons: set[str], *, reason: str,
+                note: str | None, session_id: int | None) -> DecisionResult:
+        row = conn.execute(
+            "SELECT state, featured, pinned, note, session_id, reason, hold FROM curation"
+            " WHERE event_id = ? AND post_id = ?", [event["id"], post_id]).fetchone()
+        if row is None:
+            raise NotFound(f"Il post {post_id} non fa parte dell'evento {event['slug']!r}.")
+        current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason",
+                            "hold"), row, strict=True))
+        update = curation.apply_action(current, action, reason=reason, note=note,
+                                       session_id=session_id, reasons=reasons)
+        if not update:
+            head = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+            return DecisionResult(post_id, action, False, head)
+        if update.get("pinned"):
+            # One pinned post per event: unpin the previous one, announced as its own change.
+            for (other,) in conn.execute(
+                    "SELECT post_id FROM curation WHERE event_id = ? AND pinned = 1"
+                    " AND post_id != ?", [event["id"], post_id]).fetchall():
+                conn.execute("UPDATE curation SET pinned = 0 WHERE event_id = ? AND post_id = ?",
+                             [event["id"], other])
+                self._change(conn, event["id"], "post_unpinned", other, actor, now, {})
+        sets = ", ".join(f"{k} = ?" for k in update)
+        conn.execute(f"UPDATE curation SET {sets}, decided_at = ?, decided_by = ?"
+                     " WHERE event_id = ? AND post_id = ?",
+                     [*update.values(), now, actor, event["id"], post_id])
+        seq = self._change(conn, event["id"], curation.change_kind(action), post_id, actor, now,
+                           {k: v for k, v in update.items() if k != "note"})
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [now, actor, action, event["id"], post_id, update.get("reason", reason or ""),
+             json.dumps({"before": {k: current[k] for k in update}, "after": update},
+                        ensure_ascii=False)])
         return DecisionResult(post_id, action, True, seq)
 
     def undo(self, slug: str, actor: str) -> DecisionResult:

@@ -219,3 +219,14 @@ def test_a_post_added_by_url_is_queued_once_and_audited(store, event, make_post)
     assert store.get_post(event["slug"], post_id)["state"] == "pending"
     assert store.audit_log(event["slug"])[0]["action"] == "added_by_url"
     assert [c["kind"] for c in store.changes_after(0)] == ["post_added"]
+
+
+def test_a_bulk_decision_is_all_or_nothing(store, source_id, make_post, event):
+    store.ingest(source_id, [make_post(), make_post()], {})
+    ids = [p["id"] for p in store.list_posts(event["slug"], oldest_first=True)]
+    with pytest.raises(NotFound, match="9999"):
+        store.decide_many(event["slug"], [ids[0], 9999, ids[1]], "approve", "marta")
+    assert {p["state"] for p in store.list_posts(event["slug"])} == {"pending"}
+    results = store.decide_many(event["slug"], ids, "approve", "marta")
+    assert [r.changed for r in results] == [True, True]
+    assert len(store.audit_log(event["slug"])) == 2
