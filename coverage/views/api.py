@@ -81,7 +81,7 @@ SOURCE_FIELDS = ("id", "platform", "name", "enabled", "health", "last_error", "l
                  "next_try_at", "config")
 
 
-def source_summary(source: dict) -> dict:
+def source_summary(source: dict, event: dict) -> dict:
     """A source as the console shows it: health in plain words, never a credential."""
     summary = {k: source[k] for k in SOURCE_FIELDS}
     summary["config"] = {k: v for k, v in source["config"].items() if k != "file"}
@@ -89,15 +89,14 @@ def source_summary(source: dict) -> dict:
         from ..sources.x import estimated_reads_per_hour
 
         per_minute = store().posts_per_minute(source["id"])
-        event = next(e for e in store().list_events() if e["id"] == source["event_id"])
         summary["cost"] = estimated_reads_per_hour(source["config"], per_minute, event=event)
     return summary
 
 
 @bp.get("/events/<slug>/sources")
 def sources(slug: str):
-    event_or_404(slug)
-    return jsonify([source_summary(s) for s in store().list_sources(slug)])
+    event = event_or_404(slug)
+    return jsonify([source_summary(s, event) for s in store().list_sources(slug)])
 
 
 def _admin_only():
@@ -128,7 +127,7 @@ def add_source(slug: str):
     except (TypeError, ValueError) as exc:
         return jsonify(error=str(exc)), 400
     source = store().add_source(slug, platform, config, name=str(data.get("name") or "")[:80])
-    return jsonify(source_summary(source)), 201
+    return jsonify(source_summary(source, event_or_404(slug))), 201
 
 
 def _words(value) -> list[str]:
