@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +77,32 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                     "camera=(), microphone=(), geolocation=()")
         return response
 
-    socketio.init_app(app, message_queue=settings["REDIS_URL"] or None)
-    app.extensions["piazza_live"] = Live(store, socketio, settings["FOLLOW_SECONDS"])
+    mode = async_mode(settings["ASYNC_MODE"])
+    if mode == "gevent":
+        # httpcore imports trio whenever it is installed, and trio needs select.epoll, which
+        # gevent's patching removes; Piazza never uses trio, so it is kept out.
+        sys.modules.setdefault("trio", None)
+    socketio.init_app(app, async_mode=mode, message_queue=settings["REDIS_URL"] or None)
+    app.extensions["piazza_live"] = Live(store, socketio, settings["FOLLOW_SECONDS"],
+                                         settings["REDIS_URL"])
 
     from .cli import register_commands
 
     register_commands(app)
     return app
+
+
+def async_mode(setting: str) -> str:
+    """gevent when this process was patched for it at start (app.py, gunicorn's gevent worker):
+    one process then holds thousands of live connections (docs/SCALING.md has the figures).
+    Otherwise threads, e.g. under the test suite or `PIAZZA_ASYNC_MODE=threading`."""
+    if setting != "auto":
+        return setting
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
 def _instance_secret(app: Flask) -> str:

@@ -132,7 +132,7 @@ def poll_once(store: Store, settings: dict[str, Any], now: datetime | None = Non
 
 def recheck_once(store: Store, settings: dict[str, Any], now: datetime | None = None,
                  client_factory: Callable[[dict[str, Any]], httpx.Client | None] | None = None,
-                 limit: int = 100) -> int:
+                 limit: int = 100, event_slug: str | None = None) -> int:
     """Ask each source that can whether its approved posts still exist; mark the deleted ones.
 
     Returns how many posts were found deleted. A failure here is logged and left for the next
@@ -142,7 +142,7 @@ def recheck_once(store: Store, settings: dict[str, Any], now: datetime | None = 
     client_factory = client_factory or (lambda source: make_client())
     events = {e["id"]: e for e in store.list_events()}
     found = 0
-    for source in store.list_sources():
+    for source in store.list_sources(event_slug):
         factory = REGISTRY.get(source["platform"])
         if not source["enabled"] or not hasattr(factory, "recheck"):
             continue

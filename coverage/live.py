@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 WALL, CONSOLE = "/wall", "/console"
 MAX_REPLAY = 2000  # beyond this many missed changes a snapshot is cheaper than a replay
+# A burst (a bulk approval, a trending hashtag) travels as one frame per client at most this
+# often: the cost of fan-out is per frame and per client, not per post (docs/SCALING.md).
+COALESCE_SECONDS = 0.05
 WALL_SNAPSHOT_SIZE = 200
 # Change kinds that can alter what a wall shows (notes and arrivals in the queue cannot).
 _WALL_KINDS = {"post_approved", "post_rejected", "post_pending", "post_featured",
@@ -115,13 +119,19 @@ def console_messages(changes: Iterable[dict[str, Any]],
 class Live:
     """Follows the change log and fans it out to the rooms of this process."""
 
-    def __init__(self, store: Store, socketio: SocketIO, follow_seconds: float = 0.2) -> None:
+    def __init__(self, store: Store, socketio: SocketIO, follow_seconds: float = 0.2,
+                 redis_url: str = "") -> None:
         self.store = store
         self.socketio = socketio
         self.follow_seconds = follow_seconds
+        self.wake = threading.Event()
+        self.wakeups = None
+        if redis_url:
+            from .wakeups import Wakeups
+
+            self.wakeups = Wakeups(redis_url, self.wake.set)
         self.last_seq = store.head_seq()  # clients that connect later get snapshots
         self.lock = threading.RLock()  # orders snapshots against the pump's emissions
-        self.wake = threading.Event()
         self.presence: dict[int, dict[str, str]] = {}  # event id -> sid -> editor name
         self._started = False
 
@@ -137,23 +147,43 @@ class Live:
             for event_id, group in by_event.items():
                 posts = self.store.posts_by_id(event_id, {c["post_id"] for c in group
                                                           if c["post_id"] is not None})
-                for name, payload in wall_messages(group, posts):
-                    self.socketio.emit(name, payload, namespace=WALL, to=wall_room(event_id))
-                for name, payload in console_messages(group, posts):
-                    self.socketio.emit(name, payload, namespace=CONSOLE,
-                                       to=console_room(event_id))
+                self._send(wall_messages(group, posts), WALL, wall_room(event_id))
+                self._send(console_messages(group, posts), CONSOLE, console_room(event_id))
             self.last_seq = changes[-1]["seq"]
             return len(changes)
 
+    def _send(self, messages: list[tuple[str, dict[str, Any]]], namespace: str,
+              room: str) -> None:
+        """One frame to this process's clients in the room: the message itself, or a `batch`
+        of them in order. Every process reads the change log itself, so nothing goes through
+        the message queue (which would deliver it once per process)."""
+        if len(messages) == 1:
+            name, payload = messages[0]
+        elif messages:
+            name, payload = "batch", {"seq": messages[-1][1]["seq"],
+                                      "messages": [list(m) for m in messages]}
+        else:
+            return
+        self.socketio.emit(name, payload, namespace=namespace, to=room, ignore_queue=True)
+
     def nudge(self) -> None:
-        """Ask the follower to pump now rather than at its next tick."""
+        """Ask the followers of this process and of the others to pump now rather than at
+        their next tick."""
         self.wake.set()
+        if self.wakeups is not None:
+            self.wakeups.publish()
 
     def follow(self) -> None:
-        """The follower loop: pump whenever nudged, and at least every `follow_seconds`."""
+        """The follower loop: pump whenever nudged, and at least every `follow_seconds`; in a
+        burst, no more often than every `COALESCE_SECONDS`, so changes travel together."""
+        last = 0.0
         while True:
             self.wake.wait(self.follow_seconds)
             self.wake.clear()
+            wait = COALESCE_SECONDS - (time.monotonic() - last)
+            if wait > 0:
+                self.socketio.sleep(wait)
+            last = time.monotonic()
             try:
                 while self.pump() >= 1000:
                     pass
@@ -162,10 +192,12 @@ class Live:
                 self.socketio.sleep(1)
 
     def start(self) -> None:
-        """Start the follower once per process."""
+        """Start the follower (and the wake-up listener) once per process."""
         if not self._started:
             self._started = True
             self.socketio.start_background_task(self.follow)
+            if self.wakeups is not None:
+                self.socketio.start_background_task(self.wakeups.listen)
 
     # -- what a connecting client receives ---------------------------------------------------
     def catch_up(self, event_id: int, last_seq: int, audience: str) -> list[tuple[str, dict]]:
@@ -224,7 +256,7 @@ def _join_and_catch_up(event_id: int, last_seq: int, room: str, audience: str) -
     with live.lock:  # nothing the pump sends can overtake the catch-up
         join_room(room)
         for name, payload in live.catch_up(event_id, last_seq, audience):
-            emit(name, payload)
+            emit(name, payload, ignore_queue=True)  # this client is ours: no queue, in order
 
 
 def _editor() -> dict[str, Any] | None:

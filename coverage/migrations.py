@@ -260,3 +260,16 @@ def m004_erasure_and_retention(db: Database) -> None:
         CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
         WHEN OLD.at >= (SELECT COALESCE(MAX(cutoff), '') FROM audit_retention)
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+
+
+@migration
+def m006_leases(db: Database) -> None:
+    # Work that one process at a time must do (an event's collecting): the holder renews its
+    # lease; when it stops or dies the lease expires and another process takes the work over.
+    db.execute("""
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at REAL NOT NULL,
+            since TEXT NOT NULL
+        )""")

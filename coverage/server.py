@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import secrets
+import socket
 import threading
 import time
 from typing import Any
@@ -33,35 +36,111 @@ def prepare_first_start(app: Flask) -> str | None:
     return store.create_login_token(admin_id) if admin_id else None
 
 
-def collect_forever(app: Flask) -> None:
-    """The collector loop inside the server process: poll, then wake the live follower."""
-    store, live = app.extensions["piazza_store"], app.extensions["piazza_live"]
-    while True:
-        try:
-            reports = poll_once(store, app.config)
-            if any(r.new for r in reports):
-                live.nudge()
-        except Exception:  # never let the loop die: the wall must keep running
-            log.exception("collector round failed")
-        socketio.sleep(app.config["POLL_SECONDS"])
+LEASE_SECONDS = 15.0  # a collector that dies is replaced by another process within this
+RENEW_SECONDS = 5.0
 
 
-def recheck_forever(app: Flask) -> None:
-    """Every few minutes, ask the platforms whether approved posts still exist; once a day,
-    apply the audit log's retention when one is set."""
-    store, live = app.extensions["piazza_store"], app.extensions["piazza_live"]
-    last_purge = 0.0
-    while True:
-        socketio.sleep(app.config["RECHECK_SECONDS"])
-        try:
-            if recheck_once(store, app.config):
-                live.nudge()
-            days = app.config["AUDIT_RETENTION_DAYS"]
-            if days > 0 and time.monotonic() - last_purge > 86400:
-                store.purge_audit(days, "conservazione")
-                last_purge = time.monotonic()
-        except Exception:
-            log.exception("recheck round failed")
+class Collector:
+    """Collecting for every event, by one process at a time per event.
+
+    Each event's collecting is a lease in the database (`collect:SLUG`). The process holding it
+    polls the event's sources, keeps their live streams open and re-checks approved posts; the
+    other processes stand by and take over within `LEASE_SECONDS` when the holder stops or
+    dies. Cursors are stored with the posts they brought, so the next holder starts where the
+    last one stopped: nothing is lost, and the database refuses a post twice.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.store = app.extensions["piazza_store"]
+        self.live = app.extensions["piazza_live"]
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.held: set[str] = set()  # slugs of the events this process collects
+        self.streams: dict[int, threading.Event] = {}  # source id -> its stop signal
+        self.stopped = threading.Event()
+
+    def start(self) -> None:
+        self.renew()  # before the first round, so a lone process collects at once
+        for loop in (self.keep_leases, self.collect_forever, self.recheck_forever):
+            socketio.start_background_task(loop)
+
+    def renew(self) -> None:
+        """Take or renew each event's lease; start or stop live streams to match."""
+        for event in self.store.list_events():
+            slug = event["slug"]
+            if self.store.hold_lease(f"collect:{slug}", self.holder, LEASE_SECONDS):
+                if slug not in self.held:
+                    log.info("collecting for %s in this process (%s)", slug, self.holder)
+                self.held.add(slug)
+            elif slug in self.held:
+                log.warning("another process collects for %s now", slug)
+                self.held.discard(slug)
+        self.sync_streams()
+
+    def sync_streams(self) -> None:
+        """One live stream per enabled streaming source of the events held, also for sources
+        added while running; a stream whose source was disabled or whose event was handed
+        over is stopped."""
+        wanted: set[int] = set()
+        if self.app.config["STREAM"] and not self.stopped.is_set():
+            slugs = {e["id"]: e["slug"] for e in self.store.list_events()}
+            wanted = {s["id"] for s in self.store.list_sources()
+                      if s["enabled"] and slugs.get(s["event_id"]) in self.held
+                      and hasattr(REGISTRY.get(s["platform"]), "stream")}
+        for source_id in set(self.streams) - wanted:
+            self.streams.pop(source_id).set()
+        for source_id in wanted - set(self.streams):
+            stop = threading.Event()
+            self.streams[source_id] = stop
+            socketio.start_background_task(stream_forever, self.app, source_id, stop)
+
+    def keep_leases(self) -> None:
+        while not self.stopped.wait(RENEW_SECONDS):
+            try:
+                self.renew()
+            except Exception:  # e.g. the database locked for longer than the busy timeout
+                log.exception("could not renew the collector's leases")
+
+    def collect_forever(self) -> None:
+        """Poll the held events' sources, then wake the live follower. Leases are renewed
+        before each round too, so an event created meanwhile is collected at once."""
+        while not self.stopped.is_set():
+            try:
+                self.renew()
+            except Exception:
+                log.exception("could not renew the collector's leases")
+            for slug in sorted(self.held):
+                try:
+                    reports = poll_once(self.store, self.app.config, event_slug=slug)
+                    if any(r.new for r in reports):
+                        self.live.nudge()
+                except Exception:  # never let the loop die: the wall must keep running
+                    log.exception("collector round for %s failed", slug)
+            self.stopped.wait(self.app.config["POLL_SECONDS"])
+
+    def recheck_forever(self) -> None:
+        """Every few minutes, ask the platforms whether approved posts still exist; once a
+        day, apply the audit log's retention when one is set."""
+        last_purge = 0.0
+        while not self.stopped.wait(self.app.config["RECHECK_SECONDS"]):
+            try:
+                for slug in sorted(self.held):
+                    if recheck_once(self.store, self.app.config, event_slug=slug):
+                        self.live.nudge()
+                days = self.app.config["AUDIT_RETENTION_DAYS"]
+                if self.held and days > 0 and time.monotonic() - last_purge > 86400:
+                    self.store.purge_audit(days, "conservazione")
+                    last_purge = time.monotonic()
+            except Exception:
+                log.exception("recheck round failed")
+
+    def stop(self) -> None:
+        """Stop collecting and give the leases back, so another process takes over at once."""
+        self.stopped.set()
+        self.sync_streams()
+        for slug in list(self.held):
+            self.store.release_lease(f"collect:{slug}", self.holder)
+        self.held.clear()
 
 
 def stream_forever(app: Flask, source_id: int, stop: threading.Event) -> None:
@@ -84,24 +163,26 @@ def stream_forever(app: Flask, source_id: int, stop: threading.Event) -> None:
             return  # the stream ended by itself (e.g. the instance has no streaming)
         except Exception:
             log.exception("stream of source %s failed; polling continues", source_id)
-            socketio.sleep(30)
+            stop.wait(30)
         finally:
             client.close()
 
 
-def start_background(app: Flask) -> threading.Event:
-    """Start the live follower and, when enabled, the collector, re-checks and live streams.
-    Returns the event that stops the streams."""
+def start_background(app: Flask) -> Collector | None:
+    """Start the live follower and, when enabled, the collector (which returns, to stop it)."""
     app.extensions["piazza_live"].start()
-    stop = threading.Event()
-    if app.config["COLLECT"]:
-        socketio.start_background_task(collect_forever, app)
-        socketio.start_background_task(recheck_forever, app)
-        if app.config["STREAM"]:
-            for source in app.extensions["piazza_store"].list_sources():
-                if source["enabled"] and hasattr(REGISTRY.get(source["platform"]), "stream"):
-                    socketio.start_background_task(stream_forever, app, source["id"], stop)
-    return stop
+    if not app.config["COLLECT"]:
+        return None
+    collector = Collector(app)
+    collector.start()
+    return collector
+
+
+def start(app: Flask, host: str, port: int) -> Collector | None:
+    """Everything a serving process does before it accepts connections (app.py, gunicorn)."""
+    token = prepare_first_start(app)
+    print(banner(app, host, port, token), flush=True)
+    return start_background(app)
 
 
 def serve(app: Flask, argv: list[str] | None = None) -> None:
@@ -113,11 +194,15 @@ def serve(app: Flask, argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # Werkzeug's own banner warns about "production"; our banner says what matters here.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    token = prepare_first_start(app)
-    print(banner(app, args.host, args.port, token), flush=True)
-    start_background(app)
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                 log_output=False)
+    collector = start(app, args.host, args.port)
+    try:
+        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                     log_output=False)
+    except KeyboardInterrupt:  # Ctrl+C: a clean stop, not a traceback
+        pass
+    finally:
+        if collector is not None:
+            collector.stop()
 
 
 def banner(app: Flask, host: str, port: int, token: str | None) -> str:

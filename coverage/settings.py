@@ -25,6 +25,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HTTPS", False, "Served over https (directly or behind a proxy): Secure cookies."),
     Setting("PROXIES", 0, "How many reverse proxies stand in front (trust their X-Forwarded-*)."),
     Setting("REDIS_URL", "", "Message queue for several server processes (redis://…)."),
+    Setting("ASYNC_MODE", "auto", "gevent (what app.py and gunicorn use), threading, or auto: "
+            "gevent when the process was patched for it at start."),
     Setting("DEMO", True, "Load and replay the bundled demo event on an empty database."),
     Setting("DEMO_SPEED", 36.0, "Demo replay speed, times real time (36: the day in ~15 min)."),
     Setting("COLLECT", True, "Run the collector inside the server process."),

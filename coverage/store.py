@@ -13,6 +13,7 @@ import re
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -761,6 +762,34 @@ class Store:
         for row in rows:
             row["data"] = json.loads(row["data"])
         return rows
+
+    # -- leases: work done by one process at a time -----------------------------------------
+    def hold_lease(self, name: str, holder: str, seconds: float,
+                   now: float | None = None) -> bool:
+        """Take the lease `name`, or renew it, unless another holder's has not expired yet.
+        True while `holder` holds it. Times are Unix seconds (comparable across processes)."""
+        now = time.time() if now is None else now
+        with self._write() as db:
+            row = db.execute("SELECT holder, expires_at FROM leases WHERE name = ?",
+                             [name]).fetchone()
+            if row is not None and row[0] != holder and row[1] > now:
+                return False
+            db.execute(
+                "INSERT INTO leases (name, holder, expires_at, since) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+                "expires_at = excluded.expires_at, since = CASE WHEN leases.holder = "
+                "excluded.holder THEN leases.since ELSE excluded.since END",
+                [name, holder, now + seconds, self.clock()])
+            return True
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give a lease back at once (on a clean stop), so another process need not wait."""
+        with self._write() as db:
+            db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
+
+    def lease(self, name: str) -> dict[str, Any] | None:
+        """Who holds `name`, until when and since when (None when nobody does)."""
+        return self._one("SELECT holder, expires_at, since FROM leases WHERE name = ?", [name])
 
     # -- users -------------------------------------------------------------------------------
     def create_user(self, name: str, role: str, password: str | None = None) -> dict[str, Any]:

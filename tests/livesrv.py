@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -23,11 +24,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """`python app.py` as a new user starts it, with its own database."""
+def gunicorn_command(port: int) -> list[str]:
+    """The production command from the README, on a given port."""
+    return [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b",
+            f"127.0.0.1:{port}", "app:app"]
 
-    def __init__(self, tmp_path: Path, **env: str) -> None:
+
+class Server:
+    """`python app.py` as a new user starts it (or another command given the port, such as
+    `gunicorn_command`), with its own database."""
+
+    def __init__(self, tmp_path: Path, command: Callable[[int], list[str]] | None = None,
+                 **env: str) -> None:
         self.port = free_port()
+        self.command = (command or (lambda port: [sys.executable, "app.py", "--port",
+                                                  str(port)]))(self.port)
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PIAZZA_DB": str(tmp_path / "piazza.db"),
                     "PIAZZA_EXPORTS": str(tmp_path / "exports"), "PYTHONUNBUFFERED": "1", **env}
@@ -36,7 +47,7 @@ class Server:
 
     def start(self) -> Server:
         self.proc = subprocess.Popen(
-            [sys.executable, "app.py", "--port", str(self.port)], cwd=ROOT, env=self.env,
+            self.command, cwd=ROOT, env=self.env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         reader = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
         reader.start()

@@ -30,6 +30,12 @@ def collect_messages(client: socketio.Client, namespace: str, names: list[str]) 
     inbox: queue.Queue = queue.Queue()
     for name in names:
         client.on(name, (lambda n: lambda msg: inbox.put((n, msg)))(name), namespace=namespace)
+
+    def unpack(msg):  # a burst travels as one batch of messages, in order
+        for name, inner in msg["messages"]:
+            if name in names:
+                inbox.put((name, inner))
+    client.on("batch", unpack, namespace=namespace)
     return inbox
 
 

@@ -11,15 +11,17 @@ export function connectLive(namespace, slug, handlers, onStatus) {
     tryAllTransports: true,
     reconnectionDelayMax: 5000,
   });
-  const accept = (name, handler) => socket.on(name, (msg) => {
-    if (name !== "snapshot" && typeof msg.seq === "number" && msg.seq <= lastSeq) return; // seen
+  const apply = (name, msg) => {
+    const handler = handlers[name];
+    if (!handler || name === "snapshot" || name === "synced") return;
+    if (typeof msg.seq === "number" && msg.seq <= lastSeq) return; // seen already
     handler(msg);
     if (typeof msg.seq === "number") lastSeq = Math.max(lastSeq, msg.seq);
-  });
+  };
   socket.on("snapshot", (msg) => { handlers.snapshot(msg); lastSeq = msg.seq; });
-  for (const [name, handler] of Object.entries(handlers)) {
-    if (name !== "snapshot" && name !== "synced") accept(name, handler);
-  }
+  for (const name of Object.keys(handlers)) socket.on(name, (msg) => apply(name, msg));
+  // A burst travels as one frame: its messages, in order, each applied as if alone.
+  socket.on("batch", (msg) => { for (const [name, inner] of msg.messages) apply(name, inner); });
   socket.on("synced", (msg) => { lastSeq = Math.max(lastSeq, msg.seq); synced = true; onStatus("live"); });
   socket.on("connect", () => { if (!synced) onStatus("syncing"); });
   socket.on("disconnect", () => { synced = false; onStatus("offline"); });

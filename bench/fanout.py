@@ -1,0 +1,306 @@
+"""Fan-out: how fast an editor's decision reaches every wall, and what each wall costs the server.
+
+A real Piazza server (the README's production command, `gunicorn -c gunicorn.conf.py`, one
+gevent process; or `--mode threading`: `python app.py` on threads, to compare) runs on a fresh
+SQLite file holding an event with 200 approved and 3,000 pending posts. For each number of
+walls (50, 200, 1,000):
+
+- memory: the server process's resident memory before and after the walls connect, per wall;
+- latency: an editor approves 80 posts, one every 250 ms; for each decision, the time from
+  sending `decide` to its acknowledgement, to a second editor's console, and to every wall;
+- throughput: the editor approves 400 more posts as fast as acknowledgements come back, then a
+  bulk approval of 100 posts at once; deliveries per second = posts received by all walls /
+  time from the first decision to the last arrival.
+
+The walls are minimal Socket.IO clients (Engine.IO 4 over WebSocket) in one asyncio process, and
+the editors in another, so the figures are the server's rather than a client library's; all of
+them share this machine's cores with the server. Times are CLOCK_MONOTONIC, common to every
+process. Run: python bench/fanout.py [--walls 50,200,1000] [--mode gevent|threading]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+import websockets  # noqa: E402
+
+from bench.ingest import status  # noqa: E402
+from bench.machine import describe  # noqa: E402
+from coverage.sources import mastodon  # noqa: E402
+from coverage.store import Store  # noqa: E402
+from tests.livesrv import Server, gunicorn_command  # noqa: E402
+
+SLUG = "bench"
+APPROVED, PENDING = 200, 3000
+LATENCY_DECISIONS, LATENCY_GAP = 80, 0.25
+BURST_DECISIONS, BULK = 400, 100
+# Every approved post a frame carries, alone or inside a coalesced batch: its seq.
+APPROVED_SEQ = re.compile(rb'\["post_approved",\{"seq":(\d+)')
+ACK = re.compile(r"^43/console,(\d+)\[(.*)\]$", re.S)
+
+
+# -- the database ------------------------------------------------------------------------------
+def prepare(db: Path) -> list[str]:
+    """An event with approved and pending posts, and two editors; returns their login links'
+    tokens."""
+    store = Store(db)
+    store.create_event({"slug": SLUG, "name": "Bench", "hashtags": ["pasocial"]})
+    source = store.add_source(SLUG, "replay", {"speed": 0})["id"]
+    for start in range(0, APPROVED + PENDING, 500):
+        page = [status(n) for n in range(start, min(start + 500, APPROVED + PENDING))]
+        store.ingest(source, mastodon.posts_from_payload(page), {"page": start})
+    ids = [p["id"] for p in store.posts_of_event(store.get_event(SLUG)["id"], state="pending",
+                                                 limit=APPROVED, oldest_first=True)]
+    store.decide_many(SLUG, ids, "approve", "bench")
+    tokens = [store.create_login_token(store.create_user(name, "editor")["id"])
+              for name in ("ada", "bea")]
+    store.close()
+    return tokens
+
+
+def pending_ids(db: Path) -> list[int]:
+    store = Store(db)
+    try:
+        return [p["id"] for p in store.posts_of_event(store.get_event(SLUG)["id"],
+                                                      state="pending", limit=PENDING,
+                                                      oldest_first=True)]
+    finally:
+        store.close()
+
+
+# -- minimal Socket.IO clients -------------------------------------------------------------
+async def sio_connect(url: str, namespace: str, auth: dict, cookie: str | None = None):
+    """Open a WebSocket, connect to a namespace, and return the socket once connected."""
+    headers = {"Cookie": cookie} if cookie else None
+    ws = await websockets.connect(url, compression=None, max_size=None, ping_interval=None,
+                                  open_timeout=120, additional_headers=headers, max_queue=None)
+    await ws.recv()  # "0{...}": the Engine.IO handshake
+    await ws.send(f"40{namespace}," + json.dumps(auth))
+    return ws
+
+
+async def pump_frames(ws, on_frame) -> None:
+    """Read frames until the socket closes, answering the server's pings."""
+    try:
+        async for frame in ws:
+            if frame == "2":
+                await ws.send("3")
+            else:
+                on_frame(time.monotonic(), frame)
+    except websockets.ConnectionClosed:
+        pass
+
+
+def walls_process(url: str, count: int, conn) -> None:
+    """Connect `count` walls, report when all are synced, record every approved post each
+    receives, and send the records back when told to stop."""
+
+    async def main() -> None:
+        arrivals: list[tuple[float, bytes]] = []
+        synced = 0
+        all_synced = asyncio.Event()
+
+        def on_frame(now: float, frame: str) -> None:
+            nonlocal synced
+            if frame.startswith('42/wall,["synced"'):
+                synced += 1
+                if synced == count:
+                    all_synced.set()
+            elif "post_approved" in frame:
+                arrivals.append((now, frame.encode()))
+
+        sockets, tasks = [], []
+        started = time.monotonic()
+        for first in range(0, count, 50):
+            batch = await asyncio.gather(*(sio_connect(url, "/wall", {"event": SLUG})
+                                           for _ in range(first, min(first + 50, count))))
+            sockets += batch
+            tasks += [asyncio.create_task(pump_frames(ws, on_frame)) for ws in batch]
+        await asyncio.wait_for(all_synced.wait(), 300)
+        conn.send(("ready", time.monotonic() - started))
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+        records = [(t, int(seq)) for t, frame in arrivals for seq in APPROVED_SEQ.findall(frame)]
+        conn.send(records)
+        for ws in sockets:
+            await ws.close()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+
+
+class Editor:
+    """A logged-in console: sends decisions and times their acknowledgements."""
+
+    def __init__(self, url: str, cookie: str) -> None:
+        self.url, self.cookie = url, cookie
+        self.acks: dict[int, asyncio.Future] = {}
+        self.next_id = 0
+        self.arrivals: list[tuple[float, int]] = []
+        self.ready = asyncio.Event()
+
+    async def connect(self) -> None:
+        self.ws = await sio_connect(self.url, "/console", {"event": SLUG}, self.cookie)
+        self.task = asyncio.create_task(pump_frames(self.ws, self.on_frame))
+        await asyncio.wait_for(self.ready.wait(), 60)
+
+    def on_frame(self, now: float, frame: str) -> None:
+        if frame.startswith('42/console,["synced"'):
+            self.ready.set()
+        elif frame.startswith("43/console,"):
+            match = ACK.match(frame)
+            self.acks.pop(int(match.group(1))).set_result((now, json.loads(match.group(2))))
+        elif "post_approved" in frame:
+            self.arrivals += [(now, int(s)) for s in APPROVED_SEQ.findall(frame.encode())]
+
+    async def decide(self, payload: dict) -> tuple[float, float, dict]:
+        """Send one decision; return when it was sent, when acknowledged, and the reply."""
+        self.next_id += 1
+        future = asyncio.get_running_loop().create_future()
+        self.acks[self.next_id] = future
+        sent = time.monotonic()
+        await self.ws.send(f"42/console,{self.next_id}" + json.dumps(["decide", payload]))
+        acked, reply = await future
+        if not reply.get("ok"):
+            raise RuntimeError(f"decision refused: {reply}")
+        return sent, acked, reply
+
+    async def close(self) -> None:
+        await self.ws.close()
+        await self.task
+
+
+# -- one run ---------------------------------------------------------------------------------
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def serving_pid(server: Server) -> int:
+    """The process that holds the connections: gunicorn's worker, or app.py itself."""
+    pid = server.proc.pid
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return int(children[0]) if children else pid
+
+
+async def measure(server: Server, tokens: list[str], ids: list[int], walls: int) -> dict:
+    url = f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
+    cookies = []
+    for token in tokens:
+        response = httpx.get(f"{server.base}/login/{token}", follow_redirects=False)
+        cookies.append(f"session={response.cookies['session']}")
+    ada, bea = Editor(url, cookies[0]), Editor(url, cookies[1])
+    await ada.connect()
+    await bea.connect()
+    pid = serving_pid(server)
+    rss_before = rss_kib(pid)
+
+    parent, child = mp.Pipe()
+    process = mp.get_context("spawn").Process(target=walls_process, args=(url, walls, child))
+    process.start()
+    loop = asyncio.get_running_loop()
+    _, connect_seconds = await loop.run_in_executor(None, parent.recv)
+    await asyncio.sleep(1.0)
+    rss_after = rss_kib(pid)
+
+    sent: dict[int, float] = {}
+    acks = []
+    for post_id in ids[:LATENCY_DECISIONS]:
+        t_sent, t_ack, reply = await ada.decide({"post_id": post_id, "action": "approve"})
+        sent[reply["seq"]] = t_sent
+        acks.append(t_ack - t_sent)
+        await asyncio.sleep(max(0.0, LATENCY_GAP - (time.monotonic() - t_sent)))
+    latency_seqs = set(sent)
+    await asyncio.sleep(1.0)
+
+    burst_started = time.monotonic()
+    burst = ids[LATENCY_DECISIONS:LATENCY_DECISIONS + BURST_DECISIONS]
+    for post_id in burst:
+        t_sent, t_ack, reply = await ada.decide({"post_id": post_id, "action": "approve"})
+        sent[reply["seq"]] = t_sent
+    bulk = ids[LATENCY_DECISIONS + BURST_DECISIONS:][:BULK]
+    t_sent, _, reply = await ada.decide({"post_ids": bulk, "action": "approve"})
+    await asyncio.sleep(3.0)
+
+    parent.send("stop")
+    records = await loop.run_in_executor(None, parent.recv)
+    process.join(60)
+    await ada.close()
+    await bea.close()
+
+    wall_latency = [(t - sent[seq]) * 1000 for t, seq in records if seq in latency_seqs]
+    console_latency = [(t - sent[seq]) * 1000 for t, seq in bea.arrivals if seq in latency_seqs]
+    burst_records = [t for t, seq in records if seq not in latency_seqs]
+    expected_burst = walls * (len(burst) + len(bulk))
+    return {
+        "walls": walls, "connect_s": connect_seconds,
+        "kib_per_wall": (rss_after - rss_before) / walls,
+        "ack_p50": statistics.median(acks) * 1000, "ack_p99": percentile(acks, 99) * 1000,
+        "console_p50": statistics.median(console_latency),
+        "console_p99": percentile(console_latency, 99),
+        "wall_p50": statistics.median(wall_latency), "wall_p99": percentile(wall_latency, 99),
+        "wall_max": max(wall_latency),
+        "latency_deliveries": f"{len(wall_latency)}/{walls * LATENCY_DECISIONS}",
+        "burst_deliveries": f"{len(burst_records)}/{expected_burst}",
+        "deliveries_per_s": len(burst_records) / (max(burst_records) - burst_started),
+    }
+
+
+def run(mode: str, walls: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        tokens = prepare(db)
+        ids = pending_ids(db)
+        env = {"PIAZZA_DEMO": "0", "PIAZZA_COLLECT": "0", "PIAZZA_SECRET_KEY": "bench"}
+        if mode == "threading":
+            server = Server(Path(tmp), PIAZZA_ASYNC_MODE="threading", PIAZZA_DB=str(db), **env)
+        else:
+            server = Server(Path(tmp), command=gunicorn_command, PIAZZA_DB=str(db), **env)
+        server.start()
+        try:
+            return asyncio.run(measure(server, tokens, ids, walls))
+        finally:
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--walls", default="50,200,1000")
+    parser.add_argument("--mode", choices=["gevent", "threading"], default="gevent")
+    args = parser.parse_args()
+    print(f"machine: {describe()}")
+    print(f"serving: {args.mode}, one process (pid of the bench: {os.getpid()})")
+    print(f"{'walls':>6} {'connect':>8} {'kB/wall':>8} {'ack p50':>8} {'ack p99':>8} "
+          f"{'console p50':>11} {'wall p50':>9} {'wall p99':>9} {'wall max':>9} "
+          f"{'deliveries/s':>12}  delivered (latency; burst)")
+    for walls in (int(n) for n in args.walls.split(",")):
+        r = run(args.mode, walls)
+        print(f"{r['walls']:>6} {r['connect_s']:>7.1f}s {r['kib_per_wall'] * 1.024:>8.1f} "
+              f"{r['ack_p50']:>6.1f}ms {r['ack_p99']:>6.1f}ms {r['console_p50']:>9.1f}ms "
+              f"{r['wall_p50']:>7.1f}ms {r['wall_p99']:>7.1f}ms {r['wall_max']:>7.1f}ms "
+              f"{r['deliveries_per_s']:>12,.0f}  {r['latency_deliveries']}; "
+              f"{r['burst_deliveries']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
