@@ -133,7 +133,7 @@ def walls_process(url: str, count: int, conn) -> None:
         conn.send(("ready", time.monotonic() - started))
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
         records = [(t, int(seq)) for t, frame in arrivals for seq in APPROVED_SEQ.findall(frame)]
-        conn.send(records)
+        conn.send((records, [t for t, _ in arrivals]))
         for ws in sockets:
             await ws.close()
         await asyncio.gather(*tasks)
@@ -243,7 +243,7 @@ async def measure(server: Server, tokens: list[str], ids: list[int], walls: int)
     await asyncio.sleep(3.0)
 
     parent.send("stop")
-    records = await loop.run_in_executor(None, parent.recv)
+    records, frames = await loop.run_in_executor(None, parent.recv)
     process.join(60)
     await ada.close()
     await bea.close()
@@ -263,6 +263,7 @@ async def measure(server: Server, tokens: list[str], ids: list[int], walls: int)
         "latency_deliveries": f"{len(wall_latency)}/{walls * LATENCY_DECISIONS}",
         "burst_deliveries": f"{len(burst_records)}/{expected_burst}",
         "deliveries_per_s": len(burst_records) / (max(burst_records) - burst_started),
+        "burst_frames": sum(1 for t in frames if t >= burst_started),
     }
 
 
@@ -292,14 +293,14 @@ def main() -> None:
     print(f"serving: {args.mode}, one process (pid of the bench: {os.getpid()})")
     print(f"{'walls':>6} {'connect':>8} {'kB/wall':>8} {'ack p50':>8} {'ack p99':>8} "
           f"{'console p50':>11} {'wall p50':>9} {'wall p99':>9} {'wall max':>9} "
-          f"{'deliveries/s':>12}  delivered (latency; burst)")
+          f"{'deliveries/s':>12}  delivered (latency; burst in frames)")
     for walls in (int(n) for n in args.walls.split(",")):
         r = run(args.mode, walls)
         print(f"{r['walls']:>6} {r['connect_s']:>7.1f}s {r['kib_per_wall'] * 1.024:>8.1f} "
               f"{r['ack_p50']:>6.1f}ms {r['ack_p99']:>6.1f}ms {r['console_p50']:>9.1f}ms "
               f"{r['wall_p50']:>7.1f}ms {r['wall_p99']:>7.1f}ms {r['wall_max']:>7.1f}ms "
               f"{r['deliveries_per_s']:>12,.0f}  {r['latency_deliveries']}; "
-              f"{r['burst_deliveries']}", flush=True)
+              f"{r['burst_deliveries']} in {r['burst_frames']:,}", flush=True)
 
 
 if __name__ == "__main__":

@@ -176,17 +176,19 @@ class Live:
     def follow(self) -> None:
         """The follower loop: pump whenever nudged, and at least every `follow_seconds`; in a
         burst, no more often than every `COALESCE_SECONDS`, so changes travel together."""
-        last = 0.0
+        last_sent = 0.0
         while True:
             self.wake.wait(self.follow_seconds)
             self.wake.clear()
-            wait = COALESCE_SECONDS - (time.monotonic() - last)
-            if wait > 0:
+            wait = COALESCE_SECONDS - (time.monotonic() - last_sent)
+            if wait > 0:  # sent a moment ago: a burst, let the rest of it join the next frame
                 self.socketio.sleep(wait)
-            last = time.monotonic()
             try:
-                while self.pump() >= 1000:
-                    pass
+                read = self.pump()
+                if read:
+                    last_sent = time.monotonic()
+                while read >= 1000:
+                    read = self.pump()
             except Exception:  # the loop must outlive a bad row or a locked database
                 log.exception("live follower failed; retrying")
                 self.socketio.sleep(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import secrets
 import socket
 import threading
@@ -178,8 +179,30 @@ def start_background(app: Flask) -> Collector | None:
     return collector
 
 
+def raise_open_files_limit() -> None:
+    """Each connected wall holds a socket (two under gevent's own server): lift the soft limit
+    on open files to the hard one, often 1,024 against 500,000 on Linux."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = 65_536 if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            log.warning("open files limited to %s: at most about %s walls", soft, soft // 2)
+
+
+def http_errors() -> logging.Logger:
+    """Where gevent's HTTP server reports errors, less one false alarm: when a browser closes a
+    WebSocket, the server reads its closing frame as the next HTTP request and calls it an
+    "Invalid HTTP method"."""
+    logger = logging.getLogger("coverage.http")
+    logger.addFilter(lambda record: "Invalid HTTP method" not in record.getMessage())
+    return logger
+
+
 def start(app: Flask, host: str, port: int) -> Collector | None:
     """Everything a serving process does before it accepts connections (app.py, gunicorn)."""
+    raise_open_files_limit()
     token = prepare_first_start(app)
     print(banner(app, host, port, token), flush=True)
     return start_background(app)
@@ -196,8 +219,10 @@ def serve(app: Flask, argv: list[str] | None = None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     collector = start(app, args.host, args.port)
     try:
-        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                     log_output=False)
+        options = {"allow_unsafe_werkzeug": True}
+        if socketio.async_mode == "gevent":
+            options["error_log"] = http_errors()
+        socketio.run(app, host=args.host, port=args.port, log_output=False, **options)
     except KeyboardInterrupt:  # Ctrl+C: a clean stop, not a traceback
         pass
     finally:
