@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
+import socket
 import sys
 import time
 from datetime import UTC, datetime
@@ -174,19 +176,38 @@ def sources_test(slug, source_id):
 @click.argument("slug")
 @click.option("--once", is_flag=True, help="One round over every source, then exit.")
 def collect(slug, once):
-    """Collect posts for an event (one round with --once, else until stopped)."""
+    """Collect posts for an event (one round with --once, else until stopped).
+
+    Until stopped, it collects only while no other process does (the event's lease, see
+    docs/SCALING.md), so it can run beside servers started with PIAZZA_COLLECT=0 or not."""
+    from .server import LEASE_SECONDS
+
     store = _store()
     try:
         store.get_event(slug)
     except NotFound as exc:
         _fail(str(exc))
-    while True:
-        reports = poll_once(store, current_app.config, event_slug=slug, force=once)
-        for report in reports:
-            click.echo(report.describe())
-        if once:
-            sys.exit(1 if any(r.health == "failing" for r in reports) else 0)
-        time.sleep(current_app.config["POLL_SECONDS"])
+    lease, holder = f"collect:{slug}", f"cli:{socket.gethostname()}:{os.getpid()}"
+    live = current_app.extensions["piazza_live"]
+    waiting = False
+    try:
+        while True:
+            if once or store.hold_lease(lease, holder, LEASE_SECONDS):
+                waiting = False
+                reports = poll_once(store, current_app.config, event_slug=slug, force=once)
+                for report in reports:
+                    click.echo(report.describe())
+                if any(r.new for r in reports):
+                    live.nudge()  # with PIAZZA_REDIS_URL, the servers send them at once
+                if once:
+                    sys.exit(1 if any(r.health == "failing" for r in reports) else 0)
+            elif not waiting:
+                waiting = True
+                click.echo(f"Un altro processo raccoglie già per {slug}: resto in attesa "
+                           "e subentro se si ferma.")
+            time.sleep(current_app.config["POLL_SECONDS"])
+    finally:
+        store.release_lease(lease, holder)
 
 
 @posts_cli.command("list")

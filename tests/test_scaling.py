@@ -215,3 +215,37 @@ def test_a_restart_hands_collecting_over_without_losing_or_doubling_a_post(tmp_p
         store.close()
         first.stop()
         second.stop()
+
+
+@pytest.mark.e2e
+def test_the_collect_command_waits_while_another_process_collects(tmp_path):
+    import os
+    import sys
+
+    from .livesrv import ROOT
+
+    store = Store(tmp_path / "piazza.db")
+    load_demo(store, load_settings({"DEMO_SPEED": 0.0}))
+    store.hold_lease(f"collect:{DEMO}", "a-server-somewhere", 3600)
+    env = {**os.environ, "PIAZZA_DB": str(tmp_path / "piazza.db"), "PIAZZA_POLL_SECONDS": "0.2",
+           "PYTHONUNBUFFERED": "1"}
+    command = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "collect", DEMO],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "Un altro processo raccoglie già" in command.stdout.readline()
+        time.sleep(1)
+        assert store.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0
+
+        store.release_lease(f"collect:{DEMO}", "a-server-somewhere")  # that server stopped
+        deadline = time.monotonic() + 20
+        while store.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0:
+            assert time.monotonic() < deadline, "the command did not take over"
+            time.sleep(0.1)
+        assert store.lease(f"collect:{DEMO}")["holder"].startswith("cli:")
+    finally:
+        command.send_signal(signal.SIGINT)  # Ctrl+C: it gives the lease back
+        command.wait(20)
+        command.stdout.close()
+    assert store.lease(f"collect:{DEMO}") is None
+    store.close()
