@@ -76,7 +76,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                     "camera=(), microphone=(), geolocation=()")
         return response
 
-    socketio.init_app(app, message_queue=settings["REDIS_URL"] or None)
+    # Threads, whatever else is installed: the follower, the locks and the store's per-thread
+    # connections are written for threads, and gevent or eventlet (picked first when present)
+    # would need monkey-patching that Piazza does not do.
+    socketio.init_app(app, async_mode="threading", message_queue=settings["REDIS_URL"] or None)
     app.extensions["piazza_live"] = Live(store, socketio, settings["FOLLOW_SECONDS"])
 
     from .cli import register_commands
