@@ -116,8 +116,13 @@ def build(store: Store, n: int) -> dict:
             "SELECT platform, remote_id FROM posts ORDER BY random() LIMIT ?", [n // 200]):
         store.mark_deleted(platform, remote_id)
     deciding = time.perf_counter() - started
+    started = time.perf_counter()
+    index_search = getattr(store, "index_search", None)  # the search index, where there is one
+    indexed = index_search() if index_search else 0
     return {"event": store.get_event(SLUG), "sources": sources, "ingesting": ingesting,
-            "deciding": deciding, "still_pending": pending[len(approve) + len(reject):]}
+            "deciding": deciding, "still_pending": pending[len(approve) + len(reject):],
+            "indexing": time.perf_counter() - started, "indexed": indexed,
+            "base": base, "rng": rng, "step": step, "start": start}
 
 
 class Pending:
@@ -278,6 +283,18 @@ def main(n: int = 50_000) -> int:
         head = app_store.head_seq()
         add("store", "changes_after(head - 100, event)",
             timed(lambda: app_store.changes_after(head - 100, event_id=event_id), 50))
+        if hasattr(app_store, "index_search"):
+            arrivals = iter(range(n, n + 500 * 20))
+            base, rng, source = world["base"], world["rng"], world["sources"]["mastodon"]
+
+            def new_batch() -> None:
+                posts = [replace(varied(base[i % len(base)], i, event["ends_at"], rng),
+                                 platform="mastodon") for i in (next(arrivals)
+                                                                for _ in range(500))]
+                app_store.ingest(source, posts, {})
+
+            add("store", "index_search() after a 500-post batch",
+                timed(lambda _: app_store.index_search(), 20, setup=new_batch))
         emits = stub.emits
 
     print(f"machine: {describe()}")
@@ -285,6 +302,9 @@ def main(n: int = 50_000) -> int:
           f"{counts['approved']:,} approved, {counts['rejected']:,} rejected; "
           f"built in {world['ingesting']:.1f} s of ingest + {world['deciding']:.1f} s of "
           f"decisions; {emits:,} emits counted)")
+    if world["indexed"]:
+        print(f"  search index caught up with {world['indexed']:,} posts in "
+              f"{world['indexing']:.2f} s, after the ingest")
     print(f"  {'':58s} {'p50 ms':>8s} {'p95 ms':>8s} {'runs':>5s}")
     missed = []
     for group, label, ms, note in rows:

@@ -283,29 +283,34 @@ def m005_console_indexes(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS audit_event_actor ON audit (event_id, actor, id)",
     ):
         db.execute(statement)
-    # One inverted index over the posts, kept in step by triggers: the words of the text and
-    # of the author's name and handle (accents folded, word prefixes) for the search, and the
-    # platform and handle as words too, so filtering by platform or account walks it newest
-    # first (by post id) and stops at a page, like the search.
+    # One inverted index over the posts: the words of the text and of the author's name and
+    # handle (accents folded, word prefixes) for the search, and the platform and handle as
+    # words too, so filtering by platform or account walks it newest first (by post id) and
+    # stops at a page, like the search. Ingest pays nothing for it: new posts are indexed
+    # after they are stored (`Store.index_search`, from the collector's loop and before any
+    # query that needs the index), up to `search_progress.indexed_to`; triggers keep the
+    # posts already indexed in step when they are edited or erased (and lower the mark when
+    # the newest are erased: SQLite gives the next post the highest free id again).
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'posts_search'").fetchone():
         db.execute("CREATE VIRTUAL TABLE posts_search USING fts5(text, author_name,"
                    " author_handle, platform, content='posts', content_rowid='id',"
                    " tokenize='unicode61 remove_diacritics 2')")
-    db.execute("INSERT INTO posts_search (posts_search) VALUES ('rebuild')")
+    db.execute("CREATE TABLE IF NOT EXISTS search_progress ("
+               " id INTEGER PRIMARY KEY CHECK (id = 1), indexed_to INTEGER NOT NULL)")
+    db.execute("INSERT OR IGNORE INTO search_progress (id, indexed_to) VALUES (1, 0)")
     for statement in _split("""
-    CREATE TRIGGER IF NOT EXISTS posts_search_insert AFTER INSERT ON posts
-    BEGIN
-        INSERT INTO posts_search (rowid, text, author_name, author_handle, platform)
-        VALUES (NEW.id, NEW.text, NEW.author_name, NEW.author_handle, NEW.platform);
-    END;
     CREATE TRIGGER IF NOT EXISTS posts_search_delete AFTER DELETE ON posts
+    WHEN OLD.id <= (SELECT indexed_to FROM search_progress)
     BEGIN
         INSERT INTO posts_search (posts_search, rowid, text, author_name, author_handle,
                                   platform)
         VALUES ('delete', OLD.id, OLD.text, OLD.author_name, OLD.author_handle, OLD.platform);
+        UPDATE search_progress SET indexed_to = (SELECT COALESCE(MAX(id), 0) FROM posts)
+        WHERE indexed_to > (SELECT COALESCE(MAX(id), 0) FROM posts);
     END;
     CREATE TRIGGER IF NOT EXISTS posts_search_update
     AFTER UPDATE OF text, author_name, author_handle, platform ON posts
+    WHEN OLD.id <= (SELECT indexed_to FROM search_progress)
     BEGIN
         INSERT INTO posts_search (posts_search, rowid, text, author_name, author_handle,
                                   platform)

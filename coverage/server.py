@@ -41,6 +41,7 @@ def collect_forever(app: Flask) -> None:
             reports = poll_once(store, app.config)
             if any(r.new for r in reports):
                 live.nudge()
+                store.index_search()  # after the wall's news, off the ingest transaction
         except Exception:  # never let the loop die: the wall must keep running
             log.exception("collector round failed")
         socketio.sleep(app.config["POLL_SECONDS"])

@@ -719,6 +719,31 @@ class Store:
         sql = f"{_POST_SELECT} WHERE {' AND '.join(where)} ORDER BY c.post_id {order} LIMIT ?"
         return [_post_row(r) for r in self._rows(sql, [*params, limit])]
 
+    def index_search(self, batch: int = 2000) -> int:
+        """Add the posts stored since the last call to the search index, `batch` per
+        transaction (decisions get the lock in between); returns how many were added.
+
+        Ingest leaves the index alone, so a burst is stored at full speed; the collector's
+        loop calls this after each round, and `find_posts` before it reads the index.
+        """
+        added = 0
+        while True:
+            head = self.db.execute("SELECT MAX(id) FROM posts").fetchone()[0] or 0
+            done = self.db.execute("SELECT indexed_to FROM search_progress").fetchone()[0]
+            if done >= head:
+                return added
+            with self._write() as db:
+                done = db.execute("SELECT indexed_to FROM search_progress").fetchone()[0]
+                last = db.execute("SELECT MAX(id) FROM (SELECT id FROM posts WHERE id > ?"
+                                  " ORDER BY id LIMIT ?)", [done, batch]).fetchone()[0]
+                if last is None:
+                    return added
+                added += db.execute(
+                    "INSERT INTO posts_search (rowid, text, author_name, author_handle,"
+                    " platform) SELECT id, text, author_name, author_handle, platform"
+                    " FROM posts WHERE id > ? AND id <= ?", [done, last]).rowcount
+                db.execute("UPDATE search_progress SET indexed_to = ?", [last])
+
     def find_posts(self, event_id: int, *, state: str | None = None,
                    platform: str | None = None, session: int | str | None = None,
                    account: str | None = None, text: str | None = None,
@@ -750,6 +775,7 @@ class Store:
             where.append("p.author_handle = ?")
             params.append(account)
         if terms:
+            self.index_search()
             source = ("posts_search s CROSS JOIN curation c ON c.event_id = ?"
                       " AND c.post_id = s.rowid CROSS JOIN posts p ON p.id = s.rowid")
             where.insert(0, "posts_search MATCH ?")

@@ -283,3 +283,28 @@ def test_filters_take_the_search_syntax_literally(store, shared):
     quoted = store.find_posts(shared["id"], text='"accessibilità" (post*', limit=500)
     assert quoted and [p["id"] for p in quoted] == expected(store, shared["slug"],
                                                             q="accessibilità post")
+
+
+def test_ingest_leaves_the_search_index_to_a_later_step(store, event, source_id, make_post):
+    store.ingest(source_id, [make_post(f"Intervento {i} sulla trasparenza") for i in range(5)],
+                 {})
+    assert store.db.execute("SELECT indexed_to FROM search_progress").fetchone()[0] == 0
+    assert store.index_search(batch=2) == 5 and store.index_search() == 0
+    store.ingest(source_id, [make_post("Un altro sulla trasparenza")], {})
+    assert len(store.find_posts(event["id"], text="trasparenza")) == 6  # indexed on the way
+
+
+def test_search_survives_edits_erasure_and_a_reused_id(store, event, source_id, make_post):
+    first = make_post("Primo: bilancio partecipativo")
+    store.ingest(source_id, [first, make_post("Secondo: open data", author=Author("@b@x.ex"))],
+                 {})
+    [erased] = [p["id"] for p in store.find_posts(event["id"], text="data")]  # both indexed
+    store.erase_author("mastodon", "@b@x.ex", "lead")  # the newest post goes, its id is free
+    store.ingest(source_id, [make_post("Terzo: open data di nuovo")], {})
+    store.ingest(source_id, [], {}, updated=[make_post("Primo: bilancio sociale",
+                                                       remote_id=first.remote_id)])
+    newest = store.list_posts(event["slug"])[0]
+    assert newest["id"] == erased  # SQLite gave the freed id to the new post
+    assert [p["id"] for p in store.find_posts(event["id"], text="open data")] == [erased]
+    assert store.find_posts(event["id"], text="partecipativo") == []
+    assert len(store.find_posts(event["id"], text="bilancio sociale")) == 1
