@@ -263,6 +263,111 @@ def m004_erasure_and_retention(db: Database) -> None:
 
 
 @migration
+def m005_console_indexes(db: Database) -> None:
+    # What the console asks for, answered from indexes at any size of event. Each index costs
+    # every ingest a little, so there are few: listings newest first by post id, by state
+    # (replacing the index by arrival order) and by session (only posts an editor placed in
+    # one); a source's posts by arrival (its rate, its re-checks); the pinned post; an
+    # editor's last decisions (undo) and the event's audit log. A post's events are found
+    # through the (event_id, post_id) key, one probe per event, not by another index.
+    # IF NOT EXISTS throughout: running it again on a database that has it changes nothing.
+    for statement in (
+        "CREATE INDEX IF NOT EXISTS curation_event_state_post"
+        " ON curation (event_id, state, post_id)",
+        "DROP INDEX IF EXISTS curation_event_state",
+        "CREATE INDEX IF NOT EXISTS curation_event_session_post"
+        " ON curation (event_id, session_id, post_id) WHERE session_id IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS curation_source_arrival ON curation (source_id, arrived_at)",
+        "CREATE INDEX IF NOT EXISTS curation_pinned ON curation (event_id) WHERE pinned = 1",
+        "CREATE INDEX IF NOT EXISTS audit_event ON audit (event_id, id)",
+        "CREATE INDEX IF NOT EXISTS audit_event_actor ON audit (event_id, actor, id)",
+    ):
+        db.execute(statement)
+    # One inverted index over the posts: the words of the text and of the author's name and
+    # handle (accents folded, word prefixes) for the search, and the platform and handle as
+    # words too, so filtering by platform or account walks it newest first (by post id) and
+    # stops at a page, like the search. Ingest pays nothing for it: new posts are indexed
+    # after they are stored (`Store.index_search`, from the collector's loop and before any
+    # query that needs the index), up to `search_progress.indexed_to`; triggers keep the
+    # posts already indexed in step when they are edited or erased (and lower the mark when
+    # the newest are erased: SQLite gives the next post the highest free id again).
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'posts_search'").fetchone():
+        db.execute("CREATE VIRTUAL TABLE posts_search USING fts5(text, author_name,"
+                   " author_handle, platform, content='posts', content_rowid='id',"
+                   " tokenize='unicode61 remove_diacritics 2')")
+    db.execute("CREATE TABLE IF NOT EXISTS search_progress ("
+               " id INTEGER PRIMARY KEY CHECK (id = 1), indexed_to INTEGER NOT NULL)")
+    db.execute("INSERT OR IGNORE INTO search_progress (id, indexed_to) VALUES (1, 0)")
+    for statement in _split("""
+    CREATE TRIGGER IF NOT EXISTS posts_search_delete AFTER DELETE ON posts
+    WHEN OLD.id <= (SELECT indexed_to FROM search_progress)
+    BEGIN
+        INSERT INTO posts_search (posts_search, rowid, text, author_name, author_handle,
+                                  platform)
+        VALUES ('delete', OLD.id, OLD.text, OLD.author_name, OLD.author_handle, OLD.platform);
+        UPDATE search_progress SET indexed_to = (SELECT COALESCE(MAX(id), 0) FROM posts)
+        WHERE indexed_to > (SELECT COALESCE(MAX(id), 0) FROM posts);
+    END;
+    CREATE TRIGGER IF NOT EXISTS posts_search_update
+    AFTER UPDATE OF text, author_name, author_handle, platform ON posts
+    WHEN OLD.id <= (SELECT indexed_to FROM search_progress)
+    BEGIN
+        INSERT INTO posts_search (posts_search, rowid, text, author_name, author_handle,
+                                  platform)
+        VALUES ('delete', OLD.id, OLD.text, OLD.author_name, OLD.author_handle, OLD.platform);
+        INSERT INTO posts_search (rowid, text, author_name, author_handle, platform)
+        VALUES (NEW.id, NEW.text, NEW.author_name, NEW.author_handle, NEW.platform);
+    END;
+    """):
+        db.execute(statement)
+    # How many posts of each event are in each state (deleted ones left out), kept by triggers
+    # so the console's counts cost one row read whoever writes (ingest, decisions, undo, edits
+    # and deletions at the source, erasure), instead of a count over the whole event.
+    db.execute("""
+        CREATE TABLE IF NOT EXISTS event_counts (
+            event_id INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (event_id, state)
+        ) WITHOUT ROWID""")
+    db.execute("DELETE FROM event_counts")
+    db.execute("""
+        INSERT INTO event_counts (event_id, state, n)
+        SELECT c.event_id, c.state, COUNT(*) FROM curation c JOIN posts p ON p.id = c.post_id
+        WHERE p.deleted = 0 GROUP BY c.event_id, c.state""")
+    for statement in _split("""
+    CREATE TRIGGER IF NOT EXISTS event_counts_arrival AFTER INSERT ON curation
+    BEGIN
+        INSERT INTO event_counts (event_id, state, n)
+        SELECT NEW.event_id, NEW.state, 1
+        WHERE NOT (SELECT deleted FROM posts WHERE id = NEW.post_id)
+        ON CONFLICT (event_id, state) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS event_counts_decision AFTER UPDATE OF state ON curation
+    WHEN OLD.state != NEW.state AND NOT (SELECT deleted FROM posts WHERE id = NEW.post_id)
+    BEGIN
+        UPDATE event_counts SET n = n - 1 WHERE event_id = OLD.event_id AND state = OLD.state;
+        INSERT INTO event_counts (event_id, state, n) VALUES (NEW.event_id, NEW.state, 1)
+        ON CONFLICT (event_id, state) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS event_counts_removal AFTER DELETE ON curation
+    WHEN NOT COALESCE((SELECT deleted FROM posts WHERE id = OLD.post_id), 1)
+    BEGIN
+        UPDATE event_counts SET n = n - 1 WHERE event_id = OLD.event_id AND state = OLD.state;
+    END;
+    CREATE TRIGGER IF NOT EXISTS event_counts_deletion AFTER UPDATE OF deleted ON posts
+    WHEN OLD.deleted != NEW.deleted
+    BEGIN
+        INSERT INTO event_counts (event_id, state, n)
+        SELECT event_id, state, CASE WHEN NEW.deleted THEN -1 ELSE 1 END FROM curation
+        WHERE event_id IN (SELECT id FROM events) AND post_id = NEW.id
+        ON CONFLICT (event_id, state) DO UPDATE SET n = n + excluded.n;
+    END;
+    """):
+        db.execute(statement)
+
+
+@migration
 def m006_leases(db: Database) -> None:
     # Work that one process at a time must do (an event's collecting): the holder renews its
     # lease; when it stops or dies the lease expires and another process takes the work over.

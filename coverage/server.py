@@ -115,6 +115,7 @@ class Collector:
                     reports = poll_once(self.store, self.app.config, event_slug=slug)
                     if any(r.new for r in reports):
                         self.live.nudge()
+                        self.store.index_search()  # after the wall's news, off the ingest
                 except Exception:  # never let the loop die: the wall must keep running
                     log.exception("collector round for %s failed", slug)
             self.stopped.wait(self.app.config["POLL_SECONDS"])

@@ -68,12 +68,21 @@ _POST_COLUMNS = (
 _INSERT_POST = (
     f"INSERT INTO posts ({', '.join(_POST_COLUMNS)}) VALUES ({', '.join('?' * len(_POST_COLUMNS))})"
     " ON CONFLICT (platform, remote_id) DO NOTHING RETURNING id")
-_POST_SELECT = """
-    SELECT p.*, c.id AS curation_id, c.state, c.featured, c.pinned, c.session_id, c.note,
-           c.reason, c.hold, c.duplicate_of, c.arrived_at, c.decided_at, c.decided_by,
-           c.source_id
-    FROM curation c JOIN posts p ON p.id = c.post_id
+# Every column a post dict has, and not the raw payload (kilobytes per post that no reader of
+# these rows uses: reading it made every listing, snapshot and pump cost far more).
+_POST_FIELDS = """
+    p.id, p.platform, p.remote_id, p.url, p.author_handle, p.author_name, p.author_avatar,
+    p.author_url, p.created_at, p.text, p.html, p.media, p.reply_to, p.repost_of,
+    p.reposted_by, p.quote_of, p.language, p.metrics, p.hashtags, p.mentions, p.links,
+    p.sensitive, p.spoiler, p.deleted, p.deleted_at, p.first_seen_at,
+    c.id AS curation_id, c.state, c.featured, c.pinned, c.session_id, c.note, c.reason, c.hold,
+    c.duplicate_of, c.arrived_at, c.decided_at, c.decided_by, c.source_id
 """
+_POST_SELECT = f"SELECT {_POST_FIELDS} FROM curation c JOIN posts p ON p.id = c.post_id"
+# The curation rows of one post: one probe of the (event_id, post_id) key per event, where
+# `WHERE post_id = ?` alone would read every curation row of every event.
+_EVENTS_OF_POST = ("SELECT {} FROM curation WHERE event_id IN (SELECT id FROM events)"
+                   " AND post_id = ?")
 
 
 def fingerprint(post: Post) -> str:
@@ -341,7 +350,7 @@ class Store:
         post_id = row[0]
         conn.execute("UPDATE posts SET deleted = 1, deleted_at = ? WHERE id = ?", [now, post_id])
         seq = 0
-        for (event_id,) in conn.execute("SELECT event_id FROM curation WHERE post_id = ?",
+        for (event_id,) in conn.execute(_EVENTS_OF_POST.format("event_id"),
                                         [post_id]).fetchall():
             seq = self._change(conn, event_id, "post_deleted", post_id, "platform", now, {})
         return seq
@@ -392,7 +401,7 @@ class Store:
                      [*(values[c] for c in editable), row[0]])
         seq = 0
         for event_id, state in conn.execute(
-                "SELECT event_id, state FROM curation WHERE post_id = ?", [row[0]]).fetchall():
+                _EVENTS_OF_POST.format("event_id, state"), [row[0]]).fetchall():
             data: dict[str, Any] = {"was": state}
             if state == "approved":
                 conn.execute(
@@ -417,10 +426,11 @@ class Store:
 
     def approved_remote_ids(self, source_id: int, limit: int = 100) -> list[str]:
         """Remote ids of approved, not deleted posts a source brought, newest first."""
+        # Newest by arrival, walking the source's own index (its rows, newest first).
         return [r[0] for r in self.db.execute(
             "SELECT p.remote_id FROM curation c JOIN posts p ON p.id = c.post_id"
             " WHERE c.source_id = ? AND c.state = 'approved' AND p.deleted = 0"
-            " ORDER BY c.id DESC LIMIT ?", [source_id, limit]).fetchall()]
+            " ORDER BY c.arrived_at DESC, c.id DESC LIMIT ?", [source_id, limit]).fetchall()]
 
     def mark_deleted(self, platform: str, remote_id: str) -> int:
         """A post deleted at its source: hidden everywhere, kept for the record. Returns the seq."""
@@ -502,15 +512,19 @@ class Store:
         now = self.clock()
         with self._write() as db:
             conn = db.conn
+            candidates = conn.execute(
+                "SELECT id, post_id, action, detail FROM audit WHERE event_id = ?"
+                " AND actor = ? AND post_id IS NOT NULL AND action IN"
+                f" ({', '.join('?' * len(curation.ACTIONS))}) ORDER BY id DESC LIMIT 50",
+                [event["id"], actor, *curation.ACTIONS]).fetchall()
+            # An undo always comes after the decision it undoes: only the actor's undos since
+            # the oldest candidate can matter, not every undo of the day.
             undone = {json.loads(d).get("undoes") for (d,) in conn.execute(
-                "SELECT detail FROM audit WHERE event_id = ? AND actor = ? AND action = 'undo'",
-                [event["id"], actor]).fetchall()}
+                "SELECT detail FROM audit WHERE event_id = ? AND actor = ? AND id > ?"
+                " AND action = 'undo'", [event["id"], actor, candidates[-1][0]]).fetchall()
+            } if candidates else set()
             row = None
-            for audit_id, post_id, action, detail in conn.execute(
-                    "SELECT id, post_id, action, detail FROM audit WHERE event_id = ?"
-                    " AND actor = ? AND post_id IS NOT NULL AND action IN"
-                    f" ({', '.join('?' * len(curation.ACTIONS))}) ORDER BY id DESC LIMIT 50",
-                    [event["id"], actor, *curation.ACTIONS]).fetchall():
+            for audit_id, post_id, action, detail in candidates:
                 if audit_id not in undone:
                     row = (audit_id, post_id, action, json.loads(detail))
                     break
@@ -681,7 +695,8 @@ class Store:
     def list_posts(self, slug: str, state: str | None = None, limit: int = 100,
                    before: int | None = None, include_deleted: bool = True,
                    oldest_first: bool = False) -> list[dict[str, Any]]:
-        """Posts of an event with their curation, newest arrival first (paginated by `before`)."""
+        """Posts of an event with their curation, newest first (by post id; the next page
+        starts `before` the last id)."""
         event = self.get_event(slug)
         return self.posts_of_event(event["id"], state=state, limit=limit, before=before,
                                    include_deleted=include_deleted, oldest_first=oldest_first)
@@ -695,12 +710,96 @@ class Store:
             where.append("c.state = ?")
             params.append(state)
         if before:
-            where.append("c.id < ?")
+            where.append("c.post_id < ?")
             params.append(before)
         if not include_deleted:
             where.append("p.deleted = 0")
         order = "ASC" if oldest_first else "DESC"
-        sql = f"{_POST_SELECT} WHERE {' AND '.join(where)} ORDER BY c.id {order} LIMIT ?"
+        # By post id, the order of the (event_id, state, post_id) and (event_id, post_id) keys:
+        # a page is read off an index, never sorted out of the whole event.
+        sql = f"{_POST_SELECT} WHERE {' AND '.join(where)} ORDER BY c.post_id {order} LIMIT ?"
+        return [_post_row(r) for r in self._rows(sql, [*params, limit])]
+
+    def index_search(self, batch: int = 2000) -> int:
+        """Add the posts stored since the last call to the search index, `batch` per
+        transaction (decisions get the lock in between); returns how many were added.
+
+        Ingest leaves the index alone, so a burst is stored at full speed; the collector's
+        loop calls this after each round, and `find_posts` before it reads the index.
+        """
+        added = 0
+        while True:
+            head = self.db.execute("SELECT MAX(id) FROM posts").fetchone()[0] or 0
+            done = self.db.execute("SELECT indexed_to FROM search_progress").fetchone()[0]
+            if done >= head:
+                return added
+            with self._write() as db:
+                done = db.execute("SELECT indexed_to FROM search_progress").fetchone()[0]
+                last = db.execute("SELECT MAX(id) FROM (SELECT id FROM posts WHERE id > ?"
+                                  " ORDER BY id LIMIT ?)", [done, batch]).fetchone()[0]
+                if last is None:
+                    return added
+                added += db.execute(
+                    "INSERT INTO posts_search (rowid, text, author_name, author_handle,"
+                    " platform) SELECT id, text, author_name, author_handle, platform"
+                    " FROM posts WHERE id > ? AND id <= ?", [done, last]).rowcount
+                db.execute("UPDATE search_progress SET indexed_to = ?", [last])
+
+    def find_posts(self, event_id: int, *, state: str | None = None,
+                   platform: str | None = None, session: int | str | None = None,
+                   account: str | None = None, text: str | None = None,
+                   before: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Posts of an event that pass every filter given, newest first by post id; the next
+        page starts `before` the last id of this one.
+
+        `session` is a session id or "none" (posts in no session), `account` an author's
+        handle, `text` words that must each begin a word of the post or of its author's name
+        or handle (accents and case ignored). Every query walks one index newest first and
+        stops at `limit`: the posts' search index when text, platform or account is given,
+        the event's own keys otherwise.
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        terms = []
+        if text is not None:
+            words = re.findall(r"\w+", text.lower())
+            if not words:
+                return []
+            prefixes = " AND ".join(f'"{w}"*' for w in words)
+            terms.append(f"{{text author_name author_handle}}: ({prefixes})")
+        if platform is not None:
+            terms.append(f"platform: {_phrase(platform)}")
+            where.append("p.platform = ?")  # the index finds the word; this, the exact value
+            params.append(platform)
+        if account is not None:
+            terms.append(f"author_handle: {_phrase(account)}")
+            where.append("p.author_handle = ?")
+            params.append(account)
+        if terms:
+            self.index_search()
+            source = ("posts_search s CROSS JOIN curation c ON c.event_id = ?"
+                      " AND c.post_id = s.rowid CROSS JOIN posts p ON p.id = s.rowid")
+            where.insert(0, "posts_search MATCH ?")
+            params[:0] = [event_id, " AND ".join(terms)]
+            order = "s.rowid"
+        else:
+            source = "curation c JOIN posts p ON p.id = c.post_id"
+            where.append("c.event_id = ?")
+            params.append(event_id)
+            order = "c.post_id"
+        if state is not None:
+            where.append("c.state = ?")
+            params.append(state)
+        if session == "none":
+            where.append("c.session_id IS NULL")
+        elif session is not None:
+            where.append("c.session_id = ?")
+            params.append(int(session))
+        if before is not None:
+            where.append(f"{order} < ?")
+            params.append(before)
+        sql = (f"SELECT {_POST_FIELDS} FROM {source} WHERE {' AND '.join(where)}"
+               f" ORDER BY {order} DESC LIMIT ?")
         return [_post_row(r) for r in self._rows(sql, [*params, limit])]
 
     def posts_by_id(self, event_id: int, post_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -724,24 +823,40 @@ class Store:
         return post
 
     def figure_rows(self, event_id: int) -> list[dict[str, Any]]:
-        """Light rows of every post of the event that was not deleted, for the figures."""
-        rows = self._rows(
-            "SELECT p.id, p.platform, p.author_handle, p.author_name, p.url, p.text,"
-            " p.created_at, p.hashtags, p.metrics, c.state, c.reason, c.arrived_at,"
-            " c.decided_at, c.decided_by, c.session_id FROM curation c JOIN posts p"
-            " ON p.id = c.post_id WHERE c.event_id = ? AND p.deleted = 0", [event_id])
-        for row in rows:
-            row["hashtags"] = json.loads(row["hashtags"] or "[]")
-            row["metrics"] = json.loads(row["metrics"] or "{}")
+        """Light rows of every post of the event that was not deleted, for the figures.
+
+        The figures must read the whole event, so each row is kept light: the first 140
+        characters of the text, the engagement (likes + reposts + replies + quotes) summed by
+        SQLite, and each distinct list of hashtags parsed once (most posts share a few).
+        """
+        cursor = self.db.execute(
+            "SELECT p.id, p.platform, p.author_handle, p.author_name, p.url,"
+            " substr(p.text, 1, 140) AS text, p.created_at, p.hashtags,"
+            " COALESCE(json_extract(p.metrics, '$.likes'), 0)"
+            " + COALESCE(json_extract(p.metrics, '$.reposts'), 0)"
+            " + COALESCE(json_extract(p.metrics, '$.replies'), 0)"
+            " + COALESCE(json_extract(p.metrics, '$.quotes'), 0) AS engagement,"
+            " c.state, c.reason, c.arrived_at, c.decided_at, c.decided_by, c.session_id"
+            " FROM curation c JOIN posts p ON p.id = c.post_id"
+            " WHERE c.event_id = ? AND p.deleted = 0", [event_id])
+        keys = [d[0] for d in cursor.description]
+        tags: dict[str | None, list[str]] = {}
+        rows = []
+        for values in cursor:
+            row = dict(zip(keys, values, strict=True))
+            text = row["hashtags"]
+            if text not in tags:
+                tags[text] = json.loads(text or "[]")
+            row["hashtags"] = tags[text]
+            rows.append(row)
         return rows
 
     def counts(self, event_id: int) -> dict[str, int]:
         """How many posts of the event are in each state (deleted ones left out)."""
         counts = {"pending": 0, "approved": 0, "rejected": 0}
-        for row in self._rows(
-                "SELECT c.state, COUNT(*) AS n FROM curation c JOIN posts p ON p.id = c.post_id"
-                " WHERE c.event_id = ? AND p.deleted = 0 GROUP BY c.state", [event_id]):
-            counts[row["state"]] = row["n"]
+        # Kept by triggers on every write (migration m005), so reading them costs three rows.
+        counts.update(self.db.execute("SELECT state, n FROM event_counts WHERE event_id = ?",
+                                      [event_id]).fetchall())
         return counts
 
     # -- change log --------------------------------------------------------------------------
@@ -888,6 +1003,11 @@ def _dumps(value: Any) -> str | None:
     if value is None:
         return None
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _phrase(value: str) -> str:
+    """A value as one quoted phrase of the search index's query language."""
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _post_values(post: Post, fp: str, now: str) -> list[Any]:

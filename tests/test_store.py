@@ -167,7 +167,7 @@ def test_change_log_seq_increases_and_replays_from_any_point(store, source_id, m
 def test_posts_page_by_arrival(store, source_id, make_post, event):
     store.ingest(source_id, [make_post() for _ in range(5)], {})
     first = store.list_posts(event["slug"], limit=2)
-    rest = store.list_posts(event["slug"], limit=10, before=first[-1]["curation_id"])
+    rest = store.list_posts(event["slug"], limit=10, before=first[-1]["id"])
     assert len(first) == 2 and len(rest) == 3
     assert not {p["id"] for p in first} & {p["id"] for p in rest}
 

@@ -6,6 +6,7 @@ it into one format. Renderers register like sources do: a new format is one new 
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -152,6 +153,20 @@ def build_recap(store: Store, slug: str, edits: dict[str, Any] | None = None) ->
     }
 
 
+def build_figures(store: Store, slug: str) -> dict[str, Any]:
+    """The figures of the day alone, shaped like a recap without sections (for the console's
+    figures page): the same numbers as the recap, without reading every approved post."""
+    event = store.get_event(slug)
+    edits = check_edits(store.recap_edits(event["id"]))
+    return {
+        "event": event, "language": event["language"], "title": edits["title"] or event["name"],
+        "intro": edits["intro"] or event.get("description", ""), "embeds": False,
+        "sections": [], "edits": edits,
+        "figures": figures(store.figure_rows(event["id"]), event, removed={
+            int(i) for i, e in edits["posts"].items() if e.get("removed")}),
+    }
+
+
 def _approved_posts(store: Store, event_id: int) -> list[dict[str, Any]]:
     posts, before = [], None
     while True:  # page through the event rather than loading it in one query
@@ -160,7 +175,7 @@ def _approved_posts(store: Store, event_id: int) -> list[dict[str, Any]]:
         posts.extend(page)
         if len(page) < 1000:
             return posts
-        before = page[-1]["curation_id"]
+        before = page[-1]["id"]
 
 
 def _session_at(sessions: list[dict[str, Any]], created_at: str) -> dict[str, Any] | None:
@@ -175,7 +190,7 @@ def figures(rows: list[dict[str, Any]], event: dict[str, Any],
             removed: set[int] = frozenset()) -> dict[str, Any]:
     """The day in numbers, over every post collected for the event (deleted ones left out).
 
-    `rows` are light rows (platform, handle, created_at, hashtags, metrics, state, reason,
+    `rows` are light rows (platform, handle, created_at, hashtags, engagement, state, reason,
     arrived_at, decided_at, decided_by, session_id, id, text, url, author name).
     """
     sessions = {s["id"]: s for s in event["sessions"]}
@@ -195,9 +210,9 @@ def figures(rows: list[dict[str, Any]], event: dict[str, Any],
     waits = sorted(_seconds_between(r["arrived_at"], r["decided_at"]) for r in rows
                    if r["decided_at"] and not r["decided_by"].startswith("regola"))
     # Quoted in the recap: approved posts the lead did not take out of it.
-    engaged = sorted((r for r in rows if r["state"] == "approved" and r["id"] not in removed),
-                     key=lambda r: -sum((r["metrics"] or {}).get(k, 0)
-                                        for k in ("likes", "reposts", "replies", "quotes")))[:5]
+    engaged = heapq.nlargest(5, (r for r in rows
+                                 if r["state"] == "approved" and r["id"] not in removed),
+                             key=lambda r: r["engagement"])
     return {
         "posts": len(rows),
         "accounts": len(accounts),
@@ -212,8 +227,7 @@ def figures(rows: list[dict[str, Any]], event: dict[str, Any],
                          for (p, h), n in approved_accounts.most_common(5)],
         "most_engaged": [{"id": r["id"], "author": r["author_name"] or r["author_handle"],
                           "url": r["url"], "text": r["text"][:140],
-                          "engagement": sum((r["metrics"] or {}).get(k, 0)
-                                            for k in ("likes", "reposts", "replies", "quotes"))}
+                          "engagement": r["engagement"]}
                          for r in engaged],
         "moderation": {
             "approved": sum(r["state"] == "approved" for r in rows),

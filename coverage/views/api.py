@@ -49,16 +49,24 @@ def event(slug: str):
 
 @bp.get("/events/<slug>/posts")
 def posts(slug: str):
-    event_or_404(slug)
-    state = request.args.get("state")
+    """Posts newest first (by id), filtered by any of state, platform, session (an id or
+    "none"), account (a handle) and q (words); the next page: before=<the last id>."""
+    event = event_or_404(slug)
+    args = request.args
+    state = args.get("state") or None
     if state not in (None, "pending", "approved", "rejected"):
         return jsonify(error="state deve essere pending, approved o rejected."), 400
+    session = args.get("session") or None
+    if session not in (None, "none") and not session.isdigit():
+        return jsonify(error="session è l'id di una sessione o none."), 400
     try:
-        limit = min(max(int(request.args.get("limit", 100)), 1), 500)
-        before = int(request.args["before"]) if request.args.get("before") else None
+        limit = min(max(int(args.get("limit", 100)), 1), 500)
+        before = int(args["before"]) if args.get("before") else None
     except ValueError:
         return jsonify(error="limit e before devono essere numeri interi."), 400
-    rows = store().list_posts(slug, state=state, limit=limit, before=before)
+    rows = store().find_posts(event["id"], state=state, platform=args.get("platform") or None,
+                              session=session, account=args.get("account") or None,
+                              text=args.get("q") or None, before=before, limit=limit)
     return jsonify([post_summary(p) for p in rows])
 
 

@@ -85,11 +85,12 @@ def recap(slug: str):
 @bp.get("/e/<slug>/figures")
 @login_required
 def figures(slug: str):
+    from ..recap import build_figures
     from ..recap.renderers import render_figures
 
     event = event_or_404(slug)
     return render_template("figures.html", event=event, user=current_user(),
-                           figures=render_figures(build_recap(store(), event["slug"])))
+                           figures=render_figures(build_figures(store(), event["slug"])))
 
 
 @bp.get("/e/<slug>/recap/<fmt>")
