@@ -4,6 +4,7 @@ whatever the input (Hypothesis generates hostile HTML from tags, attributes and 
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,3 +136,15 @@ def test_what_is_taken_as_settled_is_left_alone_by_another_pass(html):
     candidate = candidate.replace("<p></p>", "")
     if sanitize._settled(candidate):
         assert sanitize._one_pass(candidate) == candidate
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(r"(https?|HTTPS|ftp|javascript)?:?/{0,3}[A-Za-z0-9.:@\[\] \t-]{0,12}"
+                     r"([/?#][!-~ \x00é]{0,10})?", fullmatch=True))
+def test_the_quick_http_url_check_agrees_with_urlsplit(url):
+    try:
+        parts = urlsplit(url.strip())
+        expected = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    except ValueError:
+        expected = False
+    assert is_http_url(url) == expected
