@@ -319,6 +319,8 @@ def _usable_spans(
 
 
 def _escape_lines(text: str) -> str:
+    if "\n" not in text:
+        return escape(text, quote=False)
     return "<br>".join(escape(line, quote=False) for line in text.split("\n"))
 
 
