@@ -137,6 +137,7 @@ class Arrival:
     rule: str = ""  # which rule decided, for the audit log ("" when none did)
 
 
+_WAITS = Arrival("pending")  # what most posts get: one frozen instance serves them all
 # Python's backreferences and conditionals: a pattern with one cannot share a search with others.
 _REFERS_TO_GROUPS = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
@@ -215,7 +216,7 @@ class _Rules:
                            rule=f"parola bloccata: {line}")
         if handle in self.trusted:
             return Arrival("approved", rule="account fidato")
-        return Arrival("pending")
+        return _WAITS
 
 
 def on_arrival(post: Post, rules: dict[str, Any]) -> Arrival:
