@@ -107,10 +107,15 @@ def check_rules(data: Any) -> dict[str, Any]:
     return rules
 
 
+def _as_regex(line: str) -> re.Match[str] | None:
+    """The pattern and flags of a /regex/flags line; None for a word or phrase."""
+    return re.fullmatch(r"/(.+)/([imsx]*)", line)
+
+
 @lru_cache(maxsize=512)
 def _compile(line: str) -> re.Pattern[str]:
     """A blocked-words line as a pattern: /regex/flags, or a whole word or phrase."""
-    match = re.fullmatch(r"/(.+)/([imsx]*)", line)
+    match = _as_regex(line)
     if match:
         flags = 0
         for letter in match.group(2):
@@ -132,29 +137,97 @@ class Arrival:
     rule: str = ""  # which rule decided, for the audit log ("" when none did)
 
 
+_WAITS = Arrival("pending")  # what most posts get: one frozen instance serves them all
+# Python's backreferences and conditionals: a pattern with one cannot share a search with others.
+_REFERS_TO_GROUPS = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+@lru_cache(maxsize=64)
+def _screens(lines: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]:
+    """A few combined patterns that match wherever some blocked-words line does, and the lines
+    they cannot stand for (to be searched one by one).
+
+    One search per line costs more than the rest of the rules together, and most posts match
+    no line: a combined search proves that at once. Posts a screen catches are still searched
+    line by line, in order, so the line that holds a post is the same as without screens.
+    """
+    words: list[str] = []
+    by_flags: dict[int, list[tuple[str, str]]] = {}
+    alone: set[str] = set()
+    for line in lines:
+        try:
+            pattern = _compile(line)
+        except RulesError:
+            continue  # a broken line matches nothing
+        if not _as_regex(line):
+            words.append(re.escape(line))
+        elif pattern.flags & re.X or _REFERS_TO_GROUPS.search(pattern.pattern):
+            alone.add(line)  # a comment or a group number would not survive the joining
+        else:
+            by_flags.setdefault(pattern.flags, []).append((line, f"(?:{pattern.pattern})"))
+    screens = []
+    if words:  # as _compile makes them: whole words, case-insensitive
+        screens.append(re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.I))
+    for flags, group in by_flags.items():
+        try:
+            screens.append(re.compile("|".join(wrapped for _, wrapped in group), flags))
+        except (re.error, FutureWarning):  # two lines naming a group alike…: one by one
+            alone.update(line for line, _ in group)
+    return tuple(screens), tuple(line for line in lines if line in alone)
+
+
+class _Rules:
+    """The lead's rules made ready for many posts: handle sets and patterns built once."""
+
+    def __init__(self, rules: dict[str, Any]) -> None:
+        self.rules = rules
+        self.banned = {_handle(b["handle"]) for b in rules.get("banned", [])}
+        self.trusted = {_handle(h) for h in rules.get("trusted", [])}
+        self.lines = tuple(rules.get("blocked_words", []))
+        self.screens, self.unscreened = _screens(self.lines)
+
+    def blocked_word(self, words: str) -> tuple[str, str] | None:
+        """The first blocked-words line found in `words`, and what it matched."""
+        caught = any(screen.search(words) for screen in self.screens)
+        for line in self.lines if caught else self.unscreened:
+            try:
+                found = _compile(line).search(words)
+            except RulesError:
+                continue  # saved rules are checked; an old broken line must not stop ingest
+            if found:
+                return line, found.group(0)
+        return None
+
+    def arrival(self, post: Post) -> Arrival:
+        rules = self.rules
+        handle = _handle(post.author.handle)
+        if handle in self.banned:
+            return Arrival("rejected", "banned", rule="account bloccato")
+        if rules.get("hide_replies") and post.reply_to:
+            return Arrival("rejected", "rule", rule="risposte nascoste")
+        if rules.get("hide_reposts") and post.repost_of:
+            return Arrival("rejected", "rule", rule="condivisioni nascoste")
+        if rules.get("hide_sensitive") and post.sensitive:
+            return Arrival("rejected", "rule", rule="contenuti sensibili nascosti")
+        blocked = self.blocked_word(f"{post.spoiler}\n{post.text}\n{post.author.name}")
+        if blocked:
+            line, found = blocked
+            return Arrival("pending", hold=f"Parola bloccata: «{found}»",
+                           rule=f"parola bloccata: {line}")
+        if handle in self.trusted:
+            return Arrival("approved", rule="account fidato")
+        return _WAITS
+
+
 def on_arrival(post: Post, rules: dict[str, Any]) -> Arrival:
     """Apply the lead's rules to a new post: bans, hides, blocked words, then trust."""
-    handle = _handle(post.author.handle)
-    if handle in {_handle(b["handle"]) for b in rules.get("banned", [])}:
-        return Arrival("rejected", "banned", rule="account bloccato")
-    if rules.get("hide_replies") and post.reply_to:
-        return Arrival("rejected", "rule", rule="risposte nascoste")
-    if rules.get("hide_reposts") and post.repost_of:
-        return Arrival("rejected", "rule", rule="condivisioni nascoste")
-    if rules.get("hide_sensitive") and post.sensitive:
-        return Arrival("rejected", "rule", rule="contenuti sensibili nascosti")
-    words = f"{post.spoiler}\n{post.text}\n{post.author.name}"
-    for line in rules.get("blocked_words", []):
-        try:
-            found = _compile(line).search(words)
-        except RulesError:
-            continue  # saved rules are checked; an old broken line must not stop ingest
-        if found:
-            return Arrival("pending", hold=f"Parola bloccata: «{found.group(0)}»",
-                           rule=f"parola bloccata: {line}")
-    if handle in {_handle(h) for h in rules.get("trusted", [])}:
-        return Arrival("approved", rule="account fidato")
-    return Arrival("pending")
+    return _Rules(rules).arrival(post)
+
+
+def on_arrivals(posts: list[Post], rules: dict[str, Any]) -> list[Arrival]:
+    """`on_arrival` for a batch of posts, the rules prepared once."""
+    prepared = _Rules(rules)
+    return [prepared.arrival(post) for post in posts]
 
 
 def reason_codes(rules: dict[str, Any]) -> set[str]:

@@ -7,8 +7,8 @@ Mastodon content survives untouched in spirit while anything else is reduced to 
 from __future__ import annotations
 
 import re
-from html import escape
-from html.parser import HTMLParser
+from html import escape, unescape
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import nh3
@@ -36,20 +36,30 @@ _PARAGRAPH_TAGS += ("figure", "figcaption", "address", "table", "caption", "tr",
 _PARAGRAPH_TAGS += ("dd", "details", "summary")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _CELL_TAGS = ("td", "th")
-_BLOCK_REWRITES = (
+_BLOCK_REWRITES = dict(
     [(f"<{t}>", "<p>") for t in _PARAGRAPH_TAGS]
     + [(f"</{t}>", "</p>") for t in _PARAGRAPH_TAGS]
     + [(f"<{t}>", "<p><strong>") for t in _HEADING_TAGS]
     + [(f"</{t}>", "</strong></p>") for t in _HEADING_TAGS]
     + [(f"<{t}>", "") for t in _CELL_TAGS]
     + [(f"</{t}>", " ") for t in _CELL_TAGS]
+    + [("<hr>", "")]  # kept only so that the text reads it as a break
 )
+_BLOCK_TAG = re.compile("|".join(re.escape(tag) for tag in _BLOCK_REWRITES))
 _HTTP_SCHEMES = ("http", "https")
 _MAX_PASSES = 4
 
 
+# Most URLs are plain: lower-case scheme, an ASCII host name, printable ASCII after it. For
+# those urlsplit's answer is known (scheme http(s), a host, nothing to reject); every other
+# string still goes through urlsplit.
+_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?")
+
+
 def is_http_url(url: str) -> bool:
     """True when `url` is an absolute http(s) URL with a host."""
+    if _PLAIN_HTTP_URL.fullmatch(url):
+        return True
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -81,15 +91,23 @@ def _cleaner(tags: set[str]) -> nh3.Cleaner:
 
 _CLEANER = _cleaner(set(ALLOWED_TAGS))
 # Same rules, block tags kept: its output is canonical HTML without attributes on them,
-# so "<div>" there can only be a tag and plain string replacement is exact.
-_BLOCK_CLEANER = _cleaner(set(ALLOWED_TAGS) | {*_PARAGRAPH_TAGS, *_HEADING_TAGS, *_CELL_TAGS})
+# so "<div>" there can only be a tag and plain string replacement is exact. It is also the
+# one parse that post text and links are read from.
+_BLOCK_CLEANER = _cleaner(
+    set(ALLOWED_TAGS) | {*_PARAGRAPH_TAGS, *_HEADING_TAGS, *_CELL_TAGS, "hr"}
+)
 
 
-def _blocks_as_paragraphs(html: str) -> str:
-    canonical = _BLOCK_CLEANER.clean(html)
-    for tag, replacement in _BLOCK_REWRITES:
-        canonical = canonical.replace(tag, replacement)
-    return canonical
+class CleanHtml(NamedTuple):
+    """Post HTML made safe, with its plain text and the links its author shared."""
+
+    html: str
+    text: str
+    links: list[str]
+
+
+def _canonical(html: str) -> str:
+    return _BLOCK_CLEANER.clean(html[:MAX_HTML_CHARS])
 
 
 def _one_pass(html: str) -> str:
@@ -97,11 +115,46 @@ def _one_pass(html: str) -> str:
     return _CLEANER.clean(html).replace("<p></p>", "")
 
 
+# In nh3's output every "<" outside an attribute value starts a tag (text has "&lt;"), and
+# attribute values are double-quoted with '"' escaped: a tag is found by this alone.
+_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:[^>"]+|"[^"]*")*)>')
+# Inline elements that html5ever reads back as it wrote them when properly nested.
+_SETTLED_INLINE = frozenset({"a", "span", "b", "strong", "i", "em", "u", "del", "code"})
+
+
+def _settled(html: str) -> bool:
+    """True when nh3's output (and only that: this judges shape, not safety) is of a shape
+    that another pass would leave as it is: paragraphs at the top level, holding properly
+    nested inline elements and line breaks, no link inside a link, no empty paragraph, no
+    "<" or ">" outside a tag. Lists, quotes and <pre> are not judged here (html5ever moves
+    them about on malformed nesting): they get the second pass."""
+    tags = _TAG.findall(html)
+    if "<p></p>" in html or not html.count("<") == html.count(">") == len(tags):
+        return False
+    open_tags: list[str] = []
+    for closing, tag, _ in tags:
+        if tag == "br":
+            if closing:
+                return False
+        elif closing:
+            if not open_tags or open_tags.pop() != tag:
+                return False
+        elif tag == "p":
+            if open_tags:
+                return False
+            open_tags.append(tag)
+        elif tag in _SETTLED_INLINE and not (tag == "a" and "a" in open_tags):
+            open_tags.append(tag)
+        else:
+            return False
+    return not open_tags
+
+
 def _clean_to_fixpoint(html: str) -> str:
     # On malformed nesting (a <li> without a list, a <p> inside <pre>) html5ever reparses
-    # nh3's own output into a different tree, so a single pass is not always stable.
-    cleaned = _one_pass(html)
-    for _ in range(_MAX_PASSES):
+    # nh3's own output into a different tree, so it is cleaned until it no longer moves.
+    cleaned = html.replace("<p></p>", "")
+    for _ in range(_MAX_PASSES + 1):
         again = _one_pass(cleaned)
         if again == cleaned:
             return cleaned
@@ -110,11 +163,14 @@ def _clean_to_fixpoint(html: str) -> str:
     return _paragraphs_html(html_to_text(cleaned))
 
 
-def clean_html(html: str) -> str:
-    """Sanitize post HTML to the Mastodon-like allowlist; idempotent and size-bounded."""
-    if not html:
-        return ""
-    cleaned = _clean_to_fixpoint(_blocks_as_paragraphs(html[:MAX_HTML_CHARS]))
+def _safe_html(canonical: str) -> str:
+    """The final HTML from the block cleaner's output: blocks as paragraphs, stable, bounded."""
+    cleaned = _BLOCK_TAG.sub(lambda tag: _BLOCK_REWRITES[tag[0]], canonical)
+    cleaned = cleaned.replace("<p></p>", "")
+    # nh3's output is usually final already: plain paragraphs are seen to be, anything else
+    # is proved so (or settled) by more passes.
+    if not _settled(cleaned):
+        cleaned = _clean_to_fixpoint(cleaned)
     # Escaping can make the output longer than the input, and a second call would then cut
     # it somewhere else; so cut the clean output itself until it fits within the bound.
     source, cut = cleaned, MAX_HTML_CHARS
@@ -124,100 +180,109 @@ def clean_html(html: str) -> str:
     return cleaned if len(cleaned) <= MAX_HTML_CHARS else ""
 
 
+def clean_html(html: str) -> str:
+    """Sanitize post HTML to the Mastodon-like allowlist; idempotent and size-bounded."""
+    return _safe_html(_canonical(html)) if html else ""
+
+
+def clean_post_html(html: str) -> CleanHtml:
+    """`clean_html`, `html_to_text` and `external_links` of post HTML, from one parse."""
+    if not html:
+        return CleanHtml("", "", [])
+    canonical = _canonical(html)
+    text, links = _read(canonical)
+    return CleanHtml(_safe_html(canonical), text, links)
+
+
 _LINE_TAGS = frozenset({"li", "dt", "dd"})
 _BLOCK_TAGS = (
     frozenset({"p", "blockquote", "pre", "ul", "ol", "hr", *_PARAGRAPH_TAGS, *_HEADING_TAGS})
     - _LINE_TAGS
 )
 _CELL_END_TAGS = frozenset(_CELL_TAGS)
-# <embed> is void: counting it as an open element would hide all the text after it.
-_SILENT_TAGS = _DROPPED_CONTENT_TAGS - {"embed"}
 _SPACES = re.compile(r"[ \t\n\r\f]+")
+_ATTRIBUTE = re.compile(r'([^\s=]+)="([^"]*)"')
+_NOT_SHARED = frozenset({"mention", "hashtag"})  # links that are not links the author shared
+_TEXT_ROLES = {
+    **{tag: "block" for tag in _BLOCK_TAGS}, **{tag: "line" for tag in _LINE_TAGS},
+    **{tag: "cell" for tag in _CELL_TAGS}, "pre": "pre", "br": "br", "a": "a",
+}
 
 
-class _TextCollector(HTMLParser):
-    """Collects paragraphs of text, and external links, from HTML in one pass."""
+def _paragraph(chunks: list[str], in_pre: bool) -> str:
+    text = "".join(chunks)
+    if in_pre:
+        return text.strip("\n")
+    if "\n" not in text:
+        return text.strip(" ")
+    return "\n".join(line.strip(" ") for line in text.split("\n")).strip("\n")
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
-        self.links: list[str] = []
-        self._current: list[str] = []
-        self._skip_depth = 0
-        self._pre_depth = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            values = dict(attrs)
-            href = (values.get("href") or "").strip()
-            classes = set((values.get("class") or "").split())
-            # Mention and hashtag links are not links the author shared.
-            if is_http_url(href) and not classes & {"mention", "hashtag"} \
-                    and href not in self.links:
-                self.links.append(href)
-        elif tag in _SILENT_TAGS:
-            self._skip_depth += 1
-        elif tag == "br":
-            self._current.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self._flush()
-            if tag == "pre":
-                self._pre_depth += 1
-        elif tag in _LINE_TAGS:
-            self._new_line()
+def _shared_link(attributes: str) -> str:
+    """The href of an <a> that is a link the author shared, else ""."""
+    values = dict(_ATTRIBUTE.findall(attributes))
+    href = values.get("href", "")
+    if not href or _NOT_SHARED.intersection(values.get("class", "").split()):
+        return ""
+    href = unescape(href).strip() if "&" in href else href.strip()
+    return href if is_http_url(href) else ""
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self._current.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self._flush()
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SILENT_TAGS:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _CELL_END_TAGS:
-            self._current.append(" ")
-        elif tag in _BLOCK_TAGS:
-            self._flush()
-            if tag == "pre":
-                self._pre_depth = max(0, self._pre_depth - 1)
-        elif tag in _LINE_TAGS:
-            self._new_line()
+def _read(canonical: str) -> tuple[str, list[str]]:
+    """Paragraphs of text, and external links, from the block cleaner's canonical HTML.
 
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        # Outside <pre>, source whitespace (indentation, newlines in feeds) is not text.
-        self._current.append(data if self._pre_depth else _SPACES.sub(" ", data))
-
-    def _new_line(self) -> None:
-        text = "".join(self._current)
-        if text.strip() and not text.endswith("\n"):
-            self._current.append("\n")
-
-    def _flush(self) -> None:
-        text = "".join(self._current)
-        self._current = []
-        if self._pre_depth:
-            paragraph = text.strip("\n")
-        else:
-            paragraph = "\n".join(line.strip(" ") for line in text.split("\n")).strip("\n")
+    `_TAG.split` gives [text, "/" or "", tag, attributes, text, …]; one loop over it, since
+    this runs for every post collected.
+    """
+    parts = _TAG.split(canonical)
+    paragraphs: list[str] = []
+    links: list[str] = []
+    chunks: list[str] = []
+    pre_depth = 0
+    for i in range(0, len(parts), 4):
+        data = parts[i]
+        if data:
+            if "&" in data:
+                data = unescape(data)
+            # Outside <pre>, source whitespace (indentation, newlines in feeds) is not text.
+            if not pre_depth and ("  " in data or not data.isprintable()):
+                data = _SPACES.sub(" ", data)
+            chunks.append(data)
+        if i + 1 == len(parts):
+            break
+        closing, tag = parts[i + 1], parts[i + 2]
+        role = _TEXT_ROLES.get(tag)
+        if role == "block" or role == "pre":
+            if chunks:
+                paragraph = _paragraph(chunks, pre_depth > 0)
+                if paragraph.strip():
+                    paragraphs.append(paragraph)
+                chunks = []
+            if role == "pre":
+                pre_depth = max(0, pre_depth - 1) if closing else pre_depth + 1
+        elif role == "line":
+            text = "".join(chunks)
+            if text.strip() and not text.endswith("\n"):
+                chunks.append("\n")
+        elif role == "br" and not closing:
+            chunks.append("\n")
+        elif role == "cell" and closing:
+            chunks.append(" ")
+        elif role == "a" and not closing:
+            href = _shared_link(parts[i + 3])
+            if href and href not in links:
+                links.append(href)
+    if chunks:
+        paragraph = _paragraph(chunks, pre_depth > 0)
         if paragraph.strip():
-            self.paragraphs.append(paragraph)
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs), links
 
 
 def text_and_links(html: str) -> tuple[str, list[str]]:
-    """Plain text and external links of post HTML, from a single parse."""
-    if not html:
-        return "", []
-    collector = _TextCollector()
-    collector.feed(html[:MAX_HTML_CHARS])
-    collector.close()
-    return "\n\n".join(collector.paragraphs), collector.links
+    """Plain text and external links of post HTML, as nh3 parses it (scripts, styles and
+    other dropped content left out)."""
+    return _read(_canonical(html)) if html else ("", [])
 
 
 def html_to_text(html: str) -> str:
@@ -254,6 +319,8 @@ def _usable_spans(
 
 
 def _escape_lines(text: str) -> str:
+    if "\n" not in text:
+        return escape(text, quote=False)
     return "<br>".join(escape(line, quote=False) for line in text.split("\n"))
 
 

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,9 +65,14 @@ _POST_COLUMNS = (
     "created_at", "text", "html", "media", "reply_to", "repost_of", "reposted_by", "quote_of",
     "language", "metrics", "hashtags", "mentions", "links", "sensitive", "spoiler", "fingerprint",
     "raw", "first_seen_at")
-_INSERT_POST = (
-    f"INSERT INTO posts ({', '.join(_POST_COLUMNS)}) VALUES ({', '.join('?' * len(_POST_COLUMNS))})"
-    " ON CONFLICT (platform, remote_id) DO NOTHING RETURNING id")
+# _INSERT_POSTS is for posts known not to be stored yet (looked up in the same transaction).
+_INSERT_POSTS = (f"INSERT INTO posts ({', '.join(_POST_COLUMNS)})"
+                 f" VALUES ({', '.join('?' * len(_POST_COLUMNS))})")
+_INSERT_POST = f"{_INSERT_POSTS} ON CONFLICT (platform, remote_id) DO NOTHING RETURNING id"
+_ARRIVAL_CHANGES = {"pending": "post_added", "approved": "post_approved",
+                    "rejected": "post_rejected"}
+_ARRIVAL_ACTIONS = {"pending": "hold", "approved": "approve", "rejected": "reject"}
+_CHUNK = 500  # values per IN (…): well under SQLite's limit on parameters
 # Every column a post dict has, and not the raw payload (kilobytes per post that no reader of
 # these rows uses: reading it made every listing, snapshot and pump cost far more).
 _POST_FIELDS = """
@@ -85,12 +90,15 @@ _EVENTS_OF_POST = ("SELECT {} FROM curation WHERE event_id IN (SELECT id FROM ev
                    " AND post_id = ?")
 
 
+_LINK = re.compile(r"https?://\S+")
+_WORD = re.compile(r"\w+")
+
+
 def fingerprint(post: Post) -> str:
     """A key shared by the same words posted twice (cross-posts); '' when too short to tell."""
     if post.repost_of:
         return ""
-    words = re.sub(r"https?://\S+", " ", post.text.lower())
-    words = " ".join(re.findall(r"\w+", words))
+    words = " ".join(_WORD.findall(_LINK.sub(" ", post.text.lower())))
     if len(words) < 40:
         return ""
     return hashlib.sha256(words.encode()).hexdigest()[:32]
@@ -282,54 +290,25 @@ class Store:
             if source is None:
                 raise NotFound(f"Nessuna fonte con id {source_id}.")
             event_id = source[0]
-            rules = self._rules(event_id)
             conn = db.conn
             erased = {(p, h) for p, h in conn.execute("SELECT platform, handle FROM erasures")}
-            for post in posts:
-                if (post.platform, post.author.handle.lower()) in erased:
-                    result.erased += 1  # the author asked to be forgotten: never store again
-                    continue
-                fp = fingerprint(post)
-                row = conn.execute(_INSERT_POST, _post_values(post, fp, now)).fetchone()
-                if row is None:
-                    post_id = conn.execute(
-                        "SELECT id FROM posts WHERE platform = ? AND remote_id = ?",
-                        [post.platform, post.remote_id]).fetchone()[0]
-                else:
-                    post_id = row[0]
-                duplicate_of = None
-                if fp:
-                    dup = conn.execute(
-                        "SELECT c.post_id FROM posts p JOIN curation c ON c.post_id = p.id"
-                        " WHERE p.fingerprint = ? AND c.event_id = ? AND p.id != ?"
-                        " ORDER BY c.id LIMIT 1", [fp, event_id, post_id]).fetchone()
-                    duplicate_of = dup[0] if dup else None
-                arrival = curation.on_arrival(post, rules)
-                decided = arrival.state != "pending"
-                cur = conn.execute(
-                    "INSERT INTO curation (event_id, post_id, source_id, state, reason, hold,"
-                    " duplicate_of, arrived_at, decided_at, decided_by)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (event_id, post_id) DO NOTHING RETURNING id",
-                    [event_id, post_id, source_id, arrival.state, arrival.reason, arrival.hold,
-                     duplicate_of, now, now if decided else None,
-                     f"regola: {arrival.rule}" if decided else ""]).fetchone()
-                if cur is None:
+            kept = [post for post in posts
+                    if (post.platform, post.author.handle.lower()) not in erased]
+            # The author asked to be forgotten: never store again.
+            result.erased = len(posts) - len(kept)
+            post_ids, fingerprints = self._store_posts(conn, kept, now)
+            in_event = _in_event(conn, event_id, post_ids.values())
+            arriving: list[tuple[Post, int]] = []
+            for post in kept:
+                post_id = post_ids[post.platform, post.remote_id]
+                if post_id in in_event:
                     result.duplicates += 1
                     continue
-                result.new.append(post_id)
-                kind = {"pending": "post_added", "approved": "post_approved",
-                        "rejected": "post_rejected"}[arrival.state]
-                result.seq = self._change(conn, event_id, kind, post_id, "collector", now,
-                                          {"source_id": source_id})
-                if arrival.rule:  # every automatic decision is accounted for
-                    conn.execute(
-                        "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                        " VALUES (?, 'regola', ?, ?, ?, ?, ?)",
-                        [now, {"pending": "hold", "approved": "approve",
-                               "rejected": "reject"}[arrival.state], event_id, post_id,
-                         arrival.reason, json.dumps({"rule": arrival.rule,
-                                                     "hold": arrival.hold}, ensure_ascii=False)])
+                in_event.add(post_id)
+                arriving.append((post, post_id))
+            if arriving:
+                result.new = [post_id for _, post_id in arriving]
+                result.seq = self._arrive(conn, event_id, source_id, arriving, fingerprints, now)
             for post in updated:
                 result.seq = max(result.seq, self._apply_edit(conn, post, now))
             for platform, remote_id in deleted:
@@ -340,6 +319,68 @@ class Store:
                 " WHERE id = ?",
                 [None if cursor is None else json.dumps(cursor), now, next_try_at, source_id])
         return result
+
+    @staticmethod
+    def _store_posts(conn: sqlite3.Connection, posts: list[Post],
+                     now: str) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
+        """Insert the posts not stored yet (the first of repeats wins); their ids by
+        (platform, remote_id), and the fingerprints computed on the way."""
+        post_ids = _post_ids(conn, {(post.platform, post.remote_id) for post in posts})
+        missing: dict[tuple[str, str], Post] = {}
+        for post in posts:
+            key = (post.platform, post.remote_id)
+            if key not in post_ids:
+                missing.setdefault(key, post)
+        fingerprints = {key: fingerprint(post) for key, post in missing.items()}
+        if missing:
+            conn.executemany(_INSERT_POSTS, [
+                _post_values(post, fingerprints[key], now) for key, post in missing.items()])
+            post_ids.update(_post_ids(conn, missing))
+        return post_ids, fingerprints
+
+    def _arrive(self, conn: sqlite3.Connection, event_id: int, source_id: int,
+                arriving: list[tuple[Post, int]], fingerprints: dict[tuple[str, str], str],
+                now: str) -> int:
+        """Posts new to the event: curation rows (state from the rules, the first post with the
+        same words as `duplicate_of`), `post_*` changes, audit rows for rule decisions.
+        Returns the last seq."""
+        fps = []
+        for post, _ in arriving:
+            key = (post.platform, post.remote_id)
+            fps.append(fingerprints[key] if key in fingerprints else fingerprint(post))
+        first_with = _first_with_fingerprint(conn, event_id, {fp for fp in fps if fp})
+        arrivals = curation.on_arrivals([post for post, _ in arriving], self._rules(event_id))
+        curation_rows, change_rows, audit_rows = [], [], []
+        change_data = json.dumps({"source_id": source_id})
+        for (_, post_id), fp, arrival in zip(arriving, fps, arrivals, strict=True):
+            duplicate_of = None
+            if fp:
+                duplicate_of = first_with.get(fp)
+                first_with.setdefault(fp, post_id)
+            decided = arrival.state != "pending"
+            curation_rows.append((
+                event_id, post_id, source_id, arrival.state, arrival.reason, arrival.hold,
+                duplicate_of, now, now if decided else None,
+                f"regola: {arrival.rule}" if decided else ""))
+            change_rows.append((event_id, _ARRIVAL_CHANGES[arrival.state], post_id,
+                                "collector", now, change_data))
+            if arrival.rule:  # every automatic decision is accounted for
+                audit_rows.append((
+                    now, _ARRIVAL_ACTIONS[arrival.state], event_id, post_id, arrival.reason,
+                    json.dumps({"rule": arrival.rule, "hold": arrival.hold},
+                               ensure_ascii=False)))
+        conn.executemany(
+            "INSERT INTO curation (event_id, post_id, source_id, state, reason, hold,"
+            " duplicate_of, arrived_at, decided_at, decided_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", curation_rows)
+        conn.executemany(
+            "INSERT INTO changes (event_id, kind, post_id, actor, at, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)", change_rows)
+        seq = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+            " VALUES (?, 'regola', ?, ?, ?, ?, ?)", audit_rows)
+        return seq
 
     def _mark_deleted(self, conn: sqlite3.Connection, platform: str, remote_id: str,
                       now: str) -> int:
@@ -999,10 +1040,74 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    values = list(values)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _post_ids(conn: sqlite3.Connection,
+              keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Ids of stored posts by (platform, remote_id); unknown keys are left out."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, remote_id in keys:
+        by_platform.setdefault(platform, []).append(remote_id)
+    found: dict[tuple[str, str], int] = {}
+    for platform, remote_ids in by_platform.items():
+        for chunk in _chunks(remote_ids):
+            for remote_id, post_id in conn.execute(
+                    f"SELECT remote_id, id FROM posts WHERE platform = ?"
+                    f" AND remote_id IN ({_marks(chunk)})", [platform, *chunk]):
+                found[platform, remote_id] = post_id
+    return found
+
+
+def _in_event(conn: sqlite3.Connection, event_id: int, post_ids: Iterable[int]) -> set[int]:
+    """Which of these posts the event already has."""
+    found: set[int] = set()
+    for chunk in _chunks(set(post_ids)):
+        found.update(post_id for (post_id,) in conn.execute(
+            f"SELECT post_id FROM curation WHERE event_id = ? AND post_id IN ({_marks(chunk)})",
+            [event_id, *chunk]))
+    return found
+
+
+def _first_with_fingerprint(conn: sqlite3.Connection, event_id: int,
+                            fingerprints: set[str]) -> dict[str, int]:
+    """For each fingerprint, the event's first post (by arrival) that has it."""
+    first: dict[str, int] = {}
+    for chunk in _chunks(fingerprints):
+        # CROSS JOIN keeps posts (found by fingerprint) as the outer loop: left to itself the
+        # planner would read every curation row of the event instead.
+        for fp, post_id in conn.execute(
+                f"SELECT p.fingerprint, c.post_id FROM posts p CROSS JOIN curation c"
+                f" ON c.post_id = p.id AND c.event_id = ? WHERE p.fingerprint IN"
+                f" ({_marks(chunk)}) ORDER BY c.id", [event_id, *chunk]):
+            first.setdefault(fp, post_id)
+    return first
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    # What dataclasses.asdict gives, one level at a time (the encoder calls it again for
+    # nested ones), without its deep copies.
+    if not is_dataclass(value) or isinstance(value, type):
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return {f.name: getattr(value, f.name) for f in fields(value)}
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_as_dict)
+
+
 def _dumps(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, list) and not value:  # most posts: no media, no mentions…
+        return "[]"
+    return _ENCODER.encode(value)
 
 
 def _phrase(value: str) -> str:
@@ -1011,15 +1116,13 @@ def _phrase(value: str) -> str:
 
 
 def _post_values(post: Post, fp: str, now: str) -> list[Any]:
-    data = post.to_dict()
-    author = data["author"]
+    author = post.author
     return [
-        post.platform, post.remote_id, post.url, author["handle"], author["name"],
-        author["avatar"], author["url"], post.created_at, post.text, post.html,
-        _dumps(data["media"]), _dumps(data["reply_to"]), _dumps(data["repost_of"]),
-        _dumps(data["reposted_by"]), _dumps(data["quote_of"]), post.language,
-        _dumps(data["metrics"]), _dumps(data["hashtags"]), _dumps(data["mentions"]),
-        _dumps(data["links"]), int(post.sensitive), post.spoiler, fp,
+        post.platform, post.remote_id, post.url, author.handle, author.name, author.avatar,
+        author.url, post.created_at, post.text, post.html, _dumps(post.media),
+        _dumps(post.reply_to), _dumps(post.repost_of), _dumps(post.reposted_by),
+        _dumps(post.quote_of), post.language, _dumps(post.metrics), _dumps(post.hashtags),
+        _dumps(post.mentions), _dumps(post.links), int(post.sensitive), post.spoiler, fp,
         _dumps(post.raw), now,
     ]
 

@@ -13,6 +13,7 @@ import pytest
 from coverage.model import Author, Media, NormalizeError, Post, Reference
 from coverage.sanitize import LINK_REL, clean_html
 from coverage.sources import bluesky, mastodon, rss, x
+from coverage.sources.fields import utc_timestamp
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REL = f'rel="{LINK_REL}"'
@@ -91,6 +92,26 @@ def test_every_post_survives_a_json_round_trip(name, post):
 def test_payload_that_cannot_be_a_post_raises_normalize_error(module, payload, words):
     with pytest.raises(NormalizeError, match=re.escape(words)):
         module.posts_from_payload(payload)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-19T09:31:00.123Z", "2026-11-19T09:31:00Z"),
+        ("2026-11-19T09:31:00Z", "2026-11-19T09:31:00Z"),
+        ("2026-11-19T10:31:00+01:00", "2026-11-19T09:31:00Z"),
+        ("2026-11-19T09:31:00", "2026-11-19T09:31:00Z"),
+        ("2026-02-30T09:31:00Z", None),
+        ("2026-11-19T24:00:00.000Z", None),
+        ("ieri", None),
+    ],
+)
+def test_creation_times_become_utc_to_the_second(value, expected):
+    if expected is None:
+        with pytest.raises(NormalizeError, match="unreadable creation time"):
+            utc_timestamp(value)
+    else:
+        assert utc_timestamp(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -291,13 +312,15 @@ def test_bluesky_post_view_becomes_a_post():
 
 
 @pytest.mark.parametrize(
-    ("byte_start", "byte_end"),
-    [(1, 5), (0, 2), (3, 999), (4, 4)],
-    ids=["inside-the-emoji", "ends-inside-the-emoji", "past-the-end", "empty"],
+    ("text", "byte_start", "byte_end"),
+    [("😀 #ok", 1, 5), ("😀 #ok", 0, 2), ("😀 #ok", 3, 999), ("😀 #ok", 4, 4),
+     ("ab #ok", 3, 7), ("ab #ok", -1, 3), ("ab #ok", "3", 6), ("ab #ok", 3.0, 6)],
+    ids=["inside-the-emoji", "ends-inside-the-emoji", "past-the-end", "empty",
+         "ascii-past-the-end", "ascii-negative", "ascii-text", "ascii-float"],
 )
-def test_bluesky_facet_with_impossible_offsets_is_ignored(byte_start, byte_end):
+def test_bluesky_facet_with_impossible_offsets_is_ignored(text, byte_start, byte_end):
     view = load("bluesky/post_view.json")
-    view["record"]["text"] = "😀 #ok"
+    view["record"]["text"] = text
     view["record"]["facets"] = [
         {
             "index": {"byteStart": byte_start, "byteEnd": byte_end},
@@ -305,7 +328,7 @@ def test_bluesky_facet_with_impossible_offsets_is_ignored(byte_start, byte_end):
         }
     ]
     post = bluesky.normalize(view)
-    assert post.html == "<p>😀 #ok</p>"
+    assert post.html == f"<p>{text}</p>"
     assert post.hashtags == ["Bologna"]
 
 

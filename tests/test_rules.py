@@ -11,6 +11,7 @@ from coverage.curation import (
     apply_wall_control,
     check_rules,
     on_arrival,
+    on_arrivals,
 )
 from coverage.model import Author, Reference
 
@@ -50,6 +51,36 @@ def test_default_blocked_words_hold_posts_with_the_reason(make_post, text, held_
                                   "Cryptography for public bodies", "Stupidario del web"])
 def test_blocked_words_match_whole_words_only(make_post, text):
     assert on_arrival(make_post(text), rules()).hold == ""
+
+
+def test_the_first_blocked_line_that_matches_holds_the_post(make_post):
+    # "truffa" comes first in the list, though "scam" comes first in the text.
+    arrival = on_arrival(make_post("Uno scam, anzi una truffa"), rules(
+        blocked_words=["truffa", "/sc(a)m/i"]))
+    assert arrival.hold == "Parola bloccata: «truffa»" and arrival.rule == "parola bloccata: truffa"
+
+
+@pytest.mark.parametrize("line, text, found", [
+    ("/(ba)\\1/", "un babà di baba", "baba"),  # a backreference
+    ("/(?P<x>foo)(?P=x)/", "foofoo", "foofoo"),  # a named one
+    ("/b a z  # commento/x", "baz", "baz"),  # verbose, with a comment
+    ("/(?i)grande/", "GRANDE", "GRANDE"),  # flags written inside the pattern
+    ("/(?P<x>pippo)/", "pippo", "pippo"),  # a group named as in another line
+    ("scam", "uno ſcam", "ſcam"),  # case-insensitive as Python reads it (long s)
+])
+def test_every_kind_of_blocked_line_still_holds_posts(make_post, line, text, found):
+    others = ["/(?P<x>altro)/", "parola"]
+    arrival = on_arrival(make_post(text), rules(blocked_words=[*others, line]))
+    assert arrival.hold == f"Parola bloccata: «{found}»"
+    assert on_arrival(make_post("niente da vedere"), rules(blocked_words=[*others, line])).hold \
+        == ""
+
+
+def test_rules_for_a_batch_decide_as_for_one_post(make_post):
+    posts = [make_post("Che idiota"), make_post(), make_post("Compra follower veri"),
+             make_post(author=Author("@anna@social.example"))]
+    lead = rules(trusted=["anna@social.example"])
+    assert on_arrivals(posts, lead) == [on_arrival(post, lead) for post in posts]
 
 
 def test_a_blocked_word_holds_even_a_trusted_account(make_post):

@@ -10,6 +10,7 @@ from coverage.sanitize import (
     LINK_REL,
     MAX_HTML_CHARS,
     clean_html,
+    clean_post_html,
     external_links,
     html_to_text,
     linkify_spans,
@@ -157,6 +158,39 @@ def test_every_href_left_is_http():
 )
 def test_html_to_text(html, text):
     assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        pytest.param("<p>uno <img src=x onerror=alert(1)", "uno", id="tag-cut-off-at-the-end"),
+        pytest.param(
+            "<p>prima</p><plaintext><b>dopo</b>", "prima\n\n<b>dopo</b>", id="plaintext-shown"
+        ),
+        pytest.param("<p>a</p><hr>b<br/>c", "a\n\nb\nc", id="rule-and-break"),
+        pytest.param("<dl><dt>Termine</dt><dd>definizione</dd></dl>", "Termine\ndefinizione",
+                     id="definition-lines"),
+    ],
+)
+def test_text_is_read_from_the_html_as_the_sanitizer_parses_it(html, text):
+    # What a reader sees of the sanitized HTML, not what a looser parser makes of the source.
+    assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p>Ciao <a href="https://s.example/@a" class="u-url mention">@a</a> e '
+        '<a href="https://news.example/1?a=1&amp;b=2">news</a></p>',
+        "<div><h2>Titolo</h2><p>uno</p></div><ul><li>due</li></ul><pre> tre\n  quattro</pre>",
+        '<p>a<script>x</script><a href="javascript:alert(1)">b</a><a href=" https://ok.example/ ">'
+        "c</a></p>",
+        "<b><p>malformato</b><li>x",
+        "",
+    ],
+)
+def test_clean_post_html_is_clean_html_text_and_links_from_one_parse(html):
+    assert clean_post_html(html) == (clean_html(html), html_to_text(html), external_links(html))
 
 
 def test_external_links_leave_out_mentions_and_hashtags():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 
 from coverage.migrations import MIGRATIONS, apply_migrations
+from coverage.model import Author, Reference
 from coverage.store import DecisionError, NotFound, Store
 
 
@@ -56,6 +58,56 @@ def test_cross_posted_text_is_flagged_as_possible_duplicate(store, source_id, ma
     posts = store.list_posts(event["slug"], oldest_first=True)
     assert posts[0]["duplicate_of"] is None
     assert posts[1]["duplicate_of"] == posts[0]["id"]
+
+
+def test_cross_posted_text_points_to_the_events_first_post_across_batches(store, source_id,
+                                                                          make_post, event):
+    words = "Oggi a #pasocial si parla di linguaggio chiaro nella pubblica amministrazione"
+    first = store.ingest(source_id, [make_post(words)], {}).new[0]
+    store.ingest(source_id, [make_post("Un altro post"), make_post(words.upper()),
+                             make_post(words + " https://pa.example/slide")], {})
+    posts = store.list_posts(event["slug"], oldest_first=True)
+    assert [p["duplicate_of"] for p in posts] == [None, None, first, first]
+
+
+def test_a_post_another_event_has_is_new_to_this_one(store, source_id, make_post, event):
+    store.create_event({"slug": "altra", "name": "Altra"})
+    other = store.add_source("altra", "replay", {})["id"]
+    words = "Oggi a #pasocial si parla di linguaggio chiaro nella pubblica amministrazione"
+    post = make_post(words)
+    store.ingest(other, [post], {})
+    result = store.ingest(source_id, [make_post(), post, post], {})
+    assert len(result.new) == 2 and result.duplicates == 1
+    assert store.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 2
+    # The other event's copy does not make it a duplicate here.
+    assert [p["duplicate_of"] for p in store.list_posts(event["slug"])] == [None, None]
+
+
+def test_a_post_reads_back_as_it_was_ingested(store, source_id, make_post, event):
+    quoted = Reference("q1", "https://social.example/@b/1", Author("@b@social.example", "B"), "Eh")
+    post = make_post(reply_to=Reference(remote_id="r1"), quote_of=quoted, mentions=["@b"],
+                     metrics={"likes": 3}, links=["https://pa.example/"], sensitive=True,
+                     spoiler="Attenzione", raw={"id": "1", "è": ["ok", None, 1.5]})
+    post_id = store.ingest(source_id, [post], {}).new[0]
+    stored = store.get_post(event["slug"], post_id)
+    expected = post.to_dict()
+    del expected["raw"]
+    assert {key: stored[key] for key in expected} == expected
+    raw = store.db.execute("SELECT raw FROM posts WHERE id = ?", [post_id]).fetchone()[0]
+    assert json.loads(raw) == post.raw
+
+
+def test_a_batch_larger_than_one_query_is_stored_whole(store, source_id, make_post, event):
+    posts = [make_post(f"Il post numero {n} dice qualcosa su #pasocial e sul linguaggio chiaro")
+             for n in range(1234)]
+    first = store.ingest(source_id, [*posts, posts[0]], {"page": 1})
+    assert len(first.new) == 1234 and first.duplicates == 1
+    assert first.seq == store.head_seq() and len(store.changes_after(0, limit=5000)) == 1234
+    again = store.ingest(source_id, posts, {"page": 2})
+    assert (again.new, again.duplicates, again.seq) == ([], 1234, 0)
+    stored = store.list_posts(event["slug"], limit=2000, oldest_first=True)
+    assert [p["remote_id"] for p in stored] == [p.remote_id for p in posts]
+    assert stored[5]["text"] == posts[5].text and stored[5]["media"][0]["alt"] == "Una slide"
 
 
 def test_batch_posts_and_cursor_are_saved_together_or_not_at_all(store, source_id, make_post,

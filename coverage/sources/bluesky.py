@@ -101,14 +101,16 @@ def requires_login(post_view: dict) -> bool:
     return "!no-unauthenticated" in values
 
 
-def _code_point_offsets(text: str) -> dict[int, int]:
-    """Map each UTF-8 byte offset that starts a character to its code-point offset."""
-    offsets, position = {}, 0
-    for index, char in enumerate(text):
-        offsets[position] = index
-        position += len(char.encode("utf-8"))
-    offsets[position] = len(text)
-    return offsets
+def _code_point_offset(text: str, encoded: bytes, offset: object) -> int | None:
+    """The code-point offset in `text` of a UTF-8 byte offset into it (`encoded`); None when
+    the offset is not an int, falls inside a character or lies past the end."""
+    if not isinstance(offset, int) or not 0 <= offset <= len(encoded):
+        return None
+    if len(encoded) == len(text):  # ASCII: bytes are characters
+        return offset
+    if offset < len(encoded) and encoded[offset] & 0xC0 == 0x80:  # a continuation byte
+        return None
+    return len(encoded[:offset].decode("utf-8"))
 
 
 def _facet_spans(
@@ -119,13 +121,13 @@ def _facet_spans(
     tags: list[str] = []
     mentions: list[str] = []
     links: list[str] = []
-    offsets = _code_point_offsets(text)
+    encoded = text.encode("utf-8")
     for facet in facets if isinstance(facets, list) else []:
         if not isinstance(facet, dict):
             continue
         index = facet.get("index") or {}
-        start = offsets.get(index.get("byteStart"))
-        end = offsets.get(index.get("byteEnd"))
+        start = _code_point_offset(text, encoded, index.get("byteStart"))
+        end = _code_point_offset(text, encoded, index.get("byteEnd"))
         # Offsets that fall inside a character, or past the text, come from a broken client.
         if start is None or end is None or start >= end:
             continue

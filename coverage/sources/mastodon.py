@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit
 import httpx
 
 from coverage.model import Author, Media, NormalizeError, Post, Reference, format_time, parse_time
-from coverage.sanitize import clean_html, html_to_text, text_and_links
+from coverage.sanitize import clean_post_html, html_to_text
 from coverage.sources.fields import (
     ALT_MAX,
     NAME_MAX,
@@ -99,12 +99,12 @@ def _media(attachment: dict[str, Any]) -> Media | None:
     )
 
 
-def _reference(status: dict[str, Any]) -> Reference:
+def _reference(status: dict[str, Any], text: str) -> Reference:
     return Reference(
         remote_id=status["uri"],
         url=http_url(status.get("url")) or http_url(status["uri"]),
         author=_author(status.get("account"), "quoted Mastodon status"),
-        text=clip(html_to_text(status.get("content") or ""), TEXT_MAX),
+        text=text,
     )
 
 
@@ -114,7 +114,8 @@ def _quote(status: dict[str, Any]) -> Reference | None:
         return None
     quoted = quote.get("quoted_status")
     if isinstance(quoted, dict) and quoted.get("uri"):
-        return _reference(_check_status(quoted))
+        text = clip(html_to_text(quoted.get("content") or ""), TEXT_MAX)
+        return _reference(_check_status(quoted), text)
     # A shallow quote (inside a quoted status) only names the quoted status's local id.
     if quote.get("state") == "accepted" and quote.get("quoted_status_id"):
         return Reference(remote_id=str(quote["quoted_status_id"]))
@@ -136,9 +137,8 @@ def normalize(status: dict) -> Post:
     content_status = _check_status(reblog) if reblog else status
     author = booster if not reblog else _author(content_status.get("account"), "boosted status")
 
-    content = content_status.get("content") or ""
-    plain, links = text_and_links(content)
-    text = clip(plain, TEXT_MAX)
+    content = clean_post_html(content_status.get("content") or "")
+    text = clip(content.text, TEXT_MAX)
     in_reply_to = content_status.get("in_reply_to_id")
     media = [
         _media(a) for a in content_status.get("media_attachments") or [] if isinstance(a, dict)
@@ -156,10 +156,10 @@ def normalize(status: dict) -> Post:
         # The time it entered the timeline: for a boost, when it was boosted.
         created_at=utc_timestamp(status.get("created_at"), f"Mastodon status {status['uri']}"),
         text=text,
-        html=clean_html(content),
+        html=content.html,
         media=[m for m in media if m],
         reply_to=Reference(remote_id=str(in_reply_to)) if in_reply_to else None,
-        repost_of=_reference(content_status) if reblog else None,
+        repost_of=_reference(content_status, text) if reblog else None,
         reposted_by=booster if reblog else None,
         quote_of=_quote(content_status),
         language=clip(content_status.get("language") or "", 16),
@@ -174,7 +174,7 @@ def normalize(status: dict) -> Post:
             for handle in (_mention_handle(m) for m in content_status.get("mentions") or [])
             if handle
         ],
-        links=links,
+        links=content.links,
         sensitive=bool(content_status.get("sensitive")),
         spoiler=clip(content_status.get("spoiler_text") or "", ALT_MAX),
         raw=status,

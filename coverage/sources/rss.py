@@ -19,7 +19,7 @@ import feedparser
 import httpx
 
 from coverage.model import Author, Media, NormalizeError, Post
-from coverage.sanitize import clean_html, html_to_text, linkify_spans, text_and_links
+from coverage.sanitize import clean_html, clean_post_html, html_to_text, linkify_spans
 from coverage.sources.fields import (
     ALT_MAX,
     NAME_MAX,
@@ -213,8 +213,7 @@ def normalize(entry: dict, feed: dict, feed_url: str = "") -> Post:
     if not isinstance(entry, dict) or not isinstance(feed, dict):
         raise NormalizeError("a feed entry and its feed must be objects")
     raw_body = _body_html(entry)
-    body_html = clean_html(raw_body)
-    body_text, body_links = text_and_links(body_html)
+    body_html, body_text, body_links = clean_post_html(raw_body)
     title = _title(entry)
     text, html = body_text, body_html
     if title and not _starts_with_title(body_text, title):

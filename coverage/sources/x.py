@@ -35,7 +35,8 @@ from coverage.sources.registry import Batch, register
 PLATFORM = "x"
 SITE = "https://x.com"
 # X escapes exactly these three in `text`; nothing else is an entity there.
-_ESCAPES = (("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"))
+_UNESCAPED = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
+_ESCAPE = re.compile("(&amp;|&lt;|&gt;)")
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "gifv"}
 _METRICS = {
     "replies": "reply_count",
@@ -53,19 +54,18 @@ def _unescape_with_offsets(text: str) -> tuple[str, list[int]]:
     """X's text unescaped, and for each offset in the escaped text its offset in the plain."""
     plain: list[str] = []
     offsets: list[int] = []
-    i = 0
-    while i < len(text):
-        for escaped, char in _ESCAPES if text[i] == "&" else ():
-            if text.startswith(escaped, i):
-                offsets.extend([len(plain)] * len(escaped))
-                plain.append(char)
-                i += len(escaped)
-                break
+    length = 0  # of the plain text so far
+    # Split on the escapes: even items are literal text, odd ones an escape.
+    for i, piece in enumerate(_ESCAPE.split(text)):
+        if i % 2:
+            offsets.extend([length] * len(piece))
+            plain.append(_UNESCAPED[piece])
+            length += 1
         else:
-            offsets.append(len(plain))
-            plain.append(text[i])
-            i += 1
-    offsets.append(len(plain))
+            offsets.extend(range(length, length + len(piece)))
+            plain.append(piece)
+            length += len(piece)
+    offsets.append(length)
     return "".join(plain), offsets
 
 
