@@ -2,7 +2,8 @@
 
 A real Piazza server (the README's production command, `gunicorn -c gunicorn.conf.py`, one
 gevent process; or `--mode threading`: `python app.py` on threads, to compare) runs on a fresh
-SQLite file holding an event with 200 approved and 3,000 pending posts. For each number of
+SQLite file holding an event with 200 approved and 3,000 pending posts (each wall's snapshot:
+the newest 100). For each number of
 walls (50, 200, 1,000):
 
 - memory: the server process's resident memory before and after the walls connect, per wall;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import multiprocessing as mp
 import os
@@ -44,7 +46,7 @@ from coverage.store import Store  # noqa: E402
 from tests.livesrv import Server, gunicorn_command  # noqa: E402
 
 SLUG = "bench"
-APPROVED, PENDING = 200, 3000
+APPROVED, PENDING = 200, 3000  # a wall's snapshot is the newest 100 of the approved
 LATENCY_DECISIONS, LATENCY_GAP = 80, 0.25
 BURST_DECISIONS, BULK = 400, 100
 # Every approved post a frame carries, alone or inside a coalesced batch: its seq.
@@ -104,39 +106,109 @@ async def pump_frames(ws, on_frame) -> None:
         pass
 
 
-def walls_process(url: str, count: int, conn) -> None:
+class Wall(asyncio.Protocol):
+    """One wall, reduced to what a wall does on the wire: a WebSocket (RFC 6455) handshake,
+    Engine.IO's open and pings, the `/wall` connect, and the time each frame arrives. Hand-made
+    so that 1,000 of them cost the shared CPU as little as possible."""
+
+    def __init__(self, port: int, on_message) -> None:
+        self.port, self.on_message = port, on_message
+        self.buffer, self.message = bytearray(), bytearray()
+        self.upgraded = False
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                         f"Host: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\n"
+                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                         f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
+
+    def connection_lost(self, exc) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        buffer = self.buffer
+        buffer += data
+        if not self.upgraded:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if not buffer.startswith(b"HTTP/1.1 101"):
+                raise RuntimeError(bytes(buffer[:end]).decode(errors="replace"))
+            del buffer[:end + 4]
+            self.upgraded = True
+        while len(buffer) >= 2:
+            length, start = buffer[1] & 0x7F, 2
+            if length == 126:
+                length, start = int.from_bytes(buffer[2:4], "big"), 4
+            elif length == 127:
+                length, start = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < start + length:
+                return
+            fin, opcode = buffer[0] & 0x80, buffer[0] & 0x0F
+            self.message += buffer[start:start + length]
+            del buffer[:start + length]
+            if opcode == 8:  # the server closes
+                self.transport.close()
+                return
+            if fin:
+                message, self.message = bytes(self.message), bytearray()
+                if message == b"2":
+                    self.send("3")  # Engine.IO's ping: pong
+                elif message[:1] == b"0":
+                    self.send("40/wall," + json.dumps({"event": SLUG}))
+                else:
+                    self.on_message(now, message)
+
+    def send(self, text: str) -> None:
+        data, mask = text.encode(), os.urandom(4)
+        header = bytes([0x81, 0x80 | len(data)]) if len(data) < 126 else (
+            bytes([0x81, 0x80 | 126]) + len(data).to_bytes(2, "big"))
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        self.transport.write(header + mask + masked)
+
+    def close(self) -> None:
+        self.transport.write(bytes([0x88, 0x80]) + os.urandom(4))
+        self.transport.close()
+
+
+def walls_process(port: int, count: int, conn) -> None:
     """Connect `count` walls, report when all are synced, record every approved post each
     receives, and send the records back when told to stop."""
 
     async def main() -> None:
+        loop = asyncio.get_running_loop()
         arrivals: list[tuple[float, bytes]] = []
         synced = 0
         all_synced = asyncio.Event()
 
-        def on_frame(now: float, frame: str) -> None:
+        def on_message(now: float, message: bytes) -> None:
             nonlocal synced
-            if frame.startswith('42/wall,["synced"'):
+            if message.startswith(b'42/wall,["synced"'):
                 synced += 1
                 if synced == count:
                     all_synced.set()
-            elif "post_approved" in frame:
-                arrivals.append((now, frame.encode()))
+            elif b"post_approved" in message:
+                arrivals.append((now, message))
 
-        sockets, tasks = [], []
+        walls = []
         started = time.monotonic()
-        for first in range(0, count, 50):
-            batch = await asyncio.gather(*(sio_connect(url, "/wall", {"event": SLUG})
-                                           for _ in range(first, min(first + 50, count))))
-            sockets += batch
-            tasks += [asyncio.create_task(pump_frames(ws, on_frame)) for ws in batch]
+        for _ in range(count):
+            _, wall = await loop.create_connection(lambda: Wall(port, on_message),
+                                                   "127.0.0.1", port)
+            walls.append(wall)
         await asyncio.wait_for(all_synced.wait(), 300)
         conn.send(("ready", time.monotonic() - started))
-        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+        await loop.run_in_executor(None, conn.recv)  # "stop"
         records = [(t, int(seq)) for t, frame in arrivals for seq in APPROVED_SEQ.findall(frame)]
         conn.send((records, [t for t, _ in arrivals]))
-        for ws in sockets:
-            await ws.close()
-        await asyncio.gather(*tasks)
+        for wall in walls:
+            wall.close()
+        await asyncio.gather(*(wall.closed for wall in walls))
 
     asyncio.run(main())
 
@@ -188,6 +260,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int:
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
@@ -216,13 +294,15 @@ async def measure(server: Server, tokens: list[str], ids: list[int], walls: int)
     rss_before = rss_kib(pid)
 
     parent, child = mp.Pipe()
-    process = mp.get_context("spawn").Process(target=walls_process, args=(url, walls, child))
+    process = mp.get_context("spawn").Process(target=walls_process,
+                                              args=(server.port, walls, child))
     process.start()
     loop = asyncio.get_running_loop()
     _, connect_seconds = await loop.run_in_executor(None, parent.recv)
     await asyncio.sleep(1.0)
     rss_after = rss_kib(pid)
 
+    cpu_before = cpu_seconds(pid), cpu_seconds(process.pid), time.monotonic()
     sent: dict[int, float] = {}
     acks = []
     for post_id in ids[:LATENCY_DECISIONS]:
@@ -231,6 +311,9 @@ async def measure(server: Server, tokens: list[str], ids: list[int], walls: int)
         acks.append(t_ack - t_sent)
         await asyncio.sleep(max(0.0, LATENCY_GAP - (time.monotonic() - t_sent)))
     latency_seqs = set(sent)
+    elapsed = time.monotonic() - cpu_before[2]
+    server_cpu = (cpu_seconds(pid) - cpu_before[0]) / elapsed
+    walls_cpu = (cpu_seconds(process.pid) - cpu_before[1]) / elapsed
     await asyncio.sleep(1.0)
 
     burst_started = time.monotonic()
@@ -264,10 +347,11 @@ async def measure(server: Server, tokens: list[str], ids: list[int], walls: int)
         "burst_deliveries": f"{len(burst_records)}/{expected_burst}",
         "deliveries_per_s": len(burst_records) / (max(burst_records) - burst_started),
         "burst_frames": sum(1 for t in frames if t >= burst_started),
+        "cpu": f"server {server_cpu:.0%}, walls {walls_cpu:.0%}",
     }
 
 
-def run(mode: str, walls: int) -> dict:
+def run(mode: str, walls: int, worker: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         tokens = prepare(db)
@@ -276,7 +360,9 @@ def run(mode: str, walls: int) -> dict:
         if mode == "threading":
             server = Server(Path(tmp), PIAZZA_ASYNC_MODE="threading", PIAZZA_DB=str(db), **env)
         else:
-            server = Server(Path(tmp), command=gunicorn_command, PIAZZA_DB=str(db), **env)
+            def command(port: int) -> list[str]:
+                return gunicorn_command(port) + (["-k", worker] if worker else [])
+            server = Server(Path(tmp), command=command, PIAZZA_DB=str(db), **env)
         server.start()
         try:
             return asyncio.run(measure(server, tokens, ids, walls))
@@ -288,19 +374,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--walls", default="50,200,1000")
     parser.add_argument("--mode", choices=["gevent", "threading"], default="gevent")
+    parser.add_argument("--worker", help="another gunicorn worker class, to compare (e.g. "
+                        "geventwebsocket.gunicorn.workers.GeventWebSocketWorker)")
     args = parser.parse_args()
     print(f"machine: {describe()}")
-    print(f"serving: {args.mode}, one process (pid of the bench: {os.getpid()})")
+    print(f"serving: {args.mode}{f' ({args.worker})' if args.worker else ''}, one process")
     print(f"{'walls':>6} {'connect':>8} {'kB/wall':>8} {'ack p50':>8} {'ack p99':>8} "
           f"{'console p50':>11} {'wall p50':>9} {'wall p99':>9} {'wall max':>9} "
-          f"{'deliveries/s':>12}  delivered (latency; burst in frames)")
+          f"{'deliveries/s':>12}  delivered (latency; burst in frames); CPU while deciding")
     for walls in (int(n) for n in args.walls.split(",")):
-        r = run(args.mode, walls)
+        r = run(args.mode, walls, args.worker)
         print(f"{r['walls']:>6} {r['connect_s']:>7.1f}s {r['kib_per_wall'] * 1.024:>8.1f} "
               f"{r['ack_p50']:>6.1f}ms {r['ack_p99']:>6.1f}ms {r['console_p50']:>9.1f}ms "
               f"{r['wall_p50']:>7.1f}ms {r['wall_p99']:>7.1f}ms {r['wall_max']:>7.1f}ms "
               f"{r['deliveries_per_s']:>12,.0f}  {r['latency_deliveries']}; "
-              f"{r['burst_deliveries']} in {r['burst_frames']:,}", flush=True)
+              f"{r['burst_deliveries']} in {r['burst_frames']:,}; {r['cpu']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ MAX_REPLAY = 2000  # beyond this many missed changes a snapshot is cheaper than 
 # A burst (a bulk approval, a trending hashtag) travels as one frame per client at most this
 # often: the cost of fan-out is per frame and per client, not per post (docs/SCALING.md).
 COALESCE_SECONDS = 0.05
-WALL_SNAPSHOT_SIZE = 200
+# A wall shows at most 60 posts (static/js/wall.js); the rest stand by for removals.
+WALL_SNAPSHOT_SIZE = 100
 # Change kinds that can alter what a wall shows (notes and arrivals in the queue cannot).
 _WALL_KINDS = {"post_approved", "post_rejected", "post_pending", "post_featured",
                "post_unfeatured", "post_pinned", "post_unpinned", "post_deleted", "post_session",
@@ -133,6 +134,7 @@ class Live:
         self.last_seq = store.head_seq()  # clients that connect later get snapshots
         self.lock = threading.RLock()  # orders snapshots against the pump's emissions
         self.presence: dict[int, dict[str, str]] = {}  # event id -> sid -> editor name
+        self._wall_snapshots: dict[int, dict[str, Any]] = {}  # event id -> the latest
         self._started = False
 
     def pump(self) -> int:
@@ -214,11 +216,7 @@ class Live:
                 return [*build(changes, posts), ("synced", {"seq": head})]
         head = self.store.head_seq()
         if audience == WALL:
-            posts = [public_post(p) for p in self.store.posts_of_event(
-                event_id, state="approved", limit=WALL_SNAPSHOT_SIZE, include_deleted=False)]
-            return [("snapshot", {"seq": head, "posts": posts,
-                                  "wall": self.store.wall_state(event_id)}),
-                    ("synced", {"seq": head})]
+            return [("snapshot", self.wall_snapshot(event_id, head)), ("synced", {"seq": head})]
         queue = self.store.posts_of_event(event_id, state="pending", limit=500,
                                           include_deleted=False, oldest_first=True)
         decided = (self.store.posts_of_event(event_id, state="approved", limit=150)
@@ -227,6 +225,22 @@ class Live:
                               "counts": self.store.counts(event_id),
                               "wall": self.store.wall_state(event_id)}),
                 ("synced", {"seq": head})]
+
+    def wall_snapshot(self, event_id: int, head: int) -> dict[str, Any]:
+        """The newest approved posts and every featured or pinned one, with the wall's state;
+        kept until the change log moves, so a thousand walls reconnecting at once after a
+        restart cost one read."""
+        cached = self._wall_snapshots.get(event_id)
+        if cached is not None and cached["seq"] == head:
+            return cached
+        newest = self.store.posts_of_event(event_id, state="approved", limit=WALL_SNAPSHOT_SIZE,
+                                           include_deleted=False)
+        ids = {p["id"] for p in newest}
+        older = [p for p in self.store.highlighted_posts(event_id) if p["id"] not in ids]
+        snapshot = {"seq": head, "posts": [public_post(p) for p in newest + older],
+                    "wall": self.store.wall_state(event_id)}
+        self._wall_snapshots[event_id] = snapshot
+        return snapshot
 
     def presence_of(self, event_id: int) -> list[str]:
         return sorted(set(self.presence.get(event_id, {}).values()), key=str.lower)

@@ -378,3 +378,11 @@ def m006_leases(db: Database) -> None:
             expires_at REAL NOT NULL,
             since TEXT NOT NULL
         )""")
+
+
+@migration
+def m007_wall_highlights(db: Database) -> None:
+    # A wall's snapshot holds the newest approved posts and every featured or pinned one,
+    # however old: found through this small index rather than the event's approved posts.
+    db.execute("CREATE INDEX IF NOT EXISTS curation_highlighted ON curation (event_id, post_id)"
+               " WHERE featured = 1 OR pinned = 1")

@@ -843,6 +843,13 @@ class Store:
                f" ORDER BY {order} DESC LIMIT ?")
         return [_post_row(r) for r in self._rows(sql, [*params, limit])]
 
+    def highlighted_posts(self, event_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        """The approved posts editors featured or pinned, newest first, however old."""
+        return [_post_row(r) for r in self._rows(
+            f"{_POST_SELECT} WHERE c.event_id = ? AND (c.featured = 1 OR c.pinned = 1)"
+            " AND c.state = 'approved' AND p.deleted = 0 ORDER BY c.post_id DESC LIMIT ?",
+            [event_id, limit])]
+
     def posts_by_id(self, event_id: int, post_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Posts of an event by id, with their curation."""
         ids = list(set(post_ids))

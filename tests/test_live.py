@@ -60,7 +60,7 @@ def test_console_message_is_named_for_the_last_change_and_says_who():
 def ingest(app_store, make_post, n=3):
     source = app_store.list_sources("prova")[0]
     app_store.ingest(source["id"], [make_post() for _ in range(n)], {})
-    return [p["id"] for p in app_store.list_posts("prova", oldest_first=True)]
+    return [p["id"] for p in app_store.list_posts("prova", oldest_first=True, limit=1000)]
 
 
 def received(client, namespace):
@@ -94,6 +94,24 @@ def test_wall_snapshot_holds_only_approved_posts(app, app_store, app_event, make
     snapshot = messages[0][1]
     assert [p["id"] for p in snapshot["posts"]] == [ids[0]]
     assert snapshot["seq"] == app_store.head_seq()
+
+
+def test_wall_snapshot_keeps_featured_and_pinned_posts_older_than_the_newest(
+        app, app_store, app_event, make_post):
+    from coverage.live import WALL_SNAPSHOT_SIZE
+
+    ids = ingest(app_store, make_post, n=WALL_SNAPSHOT_SIZE + 3)
+    app_store.decide_many("prova", ids, "approve", "marta")
+    app_store.decide("prova", ids[0], "feature", "marta")
+    app_store.decide("prova", ids[1], "pin", "marta")
+    app_store.decide("prova", ids[2], "reject", "marta", reason="spam")
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova", "last_seq": 0})
+    shown = {p["id"] for p in received(wall, "/wall")[0][1]["posts"]}
+    assert shown == set(ids[3:]) | {ids[0], ids[1]}
+
+    app_store.decide("prova", ids[0], "unfeature", "marta")  # the change log moved: re-read
+    again = socketio.test_client(app, namespace="/wall", auth={"event": "prova", "last_seq": 0})
+    assert ids[0] not in {p["id"] for p in received(again, "/wall")[0][1]["posts"]}
 
 
 def test_console_decision_is_acknowledged_then_reaches_walls_and_other_consoles(
