@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import socket
@@ -72,6 +73,12 @@ class Server:
                 return match.group(1)
         raise AssertionError("no one-time login link printed:\n" + "".join(self.lines))
 
+    def session_cookie(self) -> str:
+        """Follow the printed one-time link like a browser; the session cookie's value."""
+        response = httpx.get(self.login_link(), follow_redirects=False)
+        assert response.status_code == 302
+        return response.cookies["session"]
+
     def stop(self) -> None:
         if self.proc is None:
             return
@@ -84,3 +91,18 @@ class Server:
                 self.proc.wait()
         self.proc.stdout.close()
         self.proc = None
+
+
+def inbox(client, namespace: str, names: list[str]) -> queue.Queue:
+    """Every message named `names` a python-socketio client receives, as (name, payload); a
+    batch's own messages in its place (the protocol makes a batch equal to them, in order)."""
+    messages: queue.Queue = queue.Queue()
+    for name in names:
+        client.on(name, (lambda n: lambda msg: messages.put((n, msg)))(name), namespace=namespace)
+
+    def unpack(batch):
+        for name, msg in batch["messages"]:
+            if name in names:
+                messages.put((name, msg))
+    client.on("batch", unpack, namespace=namespace)
+    return messages

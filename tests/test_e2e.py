@@ -9,16 +9,9 @@ import httpx
 import pytest
 import socketio
 
-from .livesrv import Server
+from .livesrv import inbox
 
 pytestmark = pytest.mark.e2e
-
-
-def session_cookie(server: Server) -> str:
-    """Follow the printed one-time link like a browser, keep the session cookie."""
-    response = httpx.get(server.login_link(), follow_redirects=False)
-    assert response.status_code == 302
-    return response.cookies["session"]
 
 
 def wait_for(predicate, timeout=15.0, what="condition"):
@@ -40,13 +33,12 @@ def test_first_start_prints_wall_console_and_a_one_time_login(server):
 
 
 def test_editor_approves_through_socketio_and_the_wall_receives_it(server):
-    cookie = session_cookie(server)
-    wall_inbox: queue.Queue = queue.Queue()
+    cookie = server.session_cookie()
     console_snapshot: queue.Queue = queue.Queue()
 
     wall = socketio.Client(reconnection=False)
-    for name in ("post_approved", "post_updated", "post_removed", "snapshot"):
-        wall.on(name, (lambda n: lambda msg: wall_inbox.put((n, msg)))(name), namespace="/wall")
+    wall_inbox = inbox(wall, "/wall", ["post_approved", "post_updated", "post_removed",
+                                       "snapshot"])
     editor = socketio.Client(reconnection=False)
     editor.on("snapshot", console_snapshot.put, namespace="/console")
     try:

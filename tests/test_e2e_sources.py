@@ -9,12 +9,11 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 import socketio
 
 from .fakeplatforms import APP_PASSWORD, BEARER, FakePlatforms
-from .livesrv import ROOT, Server
+from .livesrv import ROOT, Server, inbox
 
 pytestmark = pytest.mark.e2e
 
@@ -24,19 +23,6 @@ def flask_cli(server: Server, *args: str) -> str:
                             env=server.env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
-
-
-def collect_messages(client: socketio.Client, namespace: str, names: list[str]) -> queue.Queue:
-    inbox: queue.Queue = queue.Queue()
-    for name in names:
-        client.on(name, (lambda n: lambda msg: inbox.put((n, msg)))(name), namespace=namespace)
-
-    def unpack(msg):  # a burst travels as one batch of messages, in order
-        for name, inner in msg["messages"]:
-            if name in names:
-                inbox.put((name, inner))
-    client.on("batch", unpack, namespace=namespace)
-    return inbox
 
 
 def wait_for_posts(inbox: queue.Queue, seen: dict, want, timeout: float = 30.0) -> None:
@@ -70,8 +56,8 @@ def test_mastodon_bluesky_and_x_posts_arrive_live_and_deletions_leave_the_wall(t
             for platform in ("mastodon", "bluesky", "x"):
                 flask_cli(server, "sources", "add", "pasocial", platform, "--instance",
                           fake.base, "--interval", "5")
-            cookie = httpx.get(server.login_link(), follow_redirects=False).cookies["session"]
-            console = collect_messages(editor, "/console", ["snapshot", "post_added",
+            cookie = server.session_cookie()
+            console = inbox(editor, "/console", ["snapshot", "post_added",
                                                             "post_approved"])
             editor.connect(server.base, namespaces=["/console"], transports=["websocket"],
                            headers={"Cookie": f"session={cookie}"}, auth={"event": "pasocial"})
@@ -91,7 +77,7 @@ def test_mastodon_bluesky_and_x_posts_arrive_live_and_deletions_leave_the_wall(t
             # An approved post deleted at its source leaves the wall.
             target = next(p for p in seen.values() if p["platform"] == "mastodon"
                           and "accessibilità" in p["text"])
-            walled = collect_messages(wall, "/wall", ["snapshot", "post_approved",
+            walled = inbox(wall, "/wall", ["snapshot", "post_approved",
                                                       "post_removed"])
             wall.connect(server.base, namespaces=["/wall"], transports=["websocket"],
                          auth={"event": "pasocial"})

@@ -61,7 +61,7 @@ class Editor:
 
     def __init__(self, server: Server) -> None:
         socketio = pytest.importorskip("socketio")
-        cookie = httpx.get(server.login_link(), follow_redirects=False).cookies["session"]
+        cookie = server.session_cookie()
         self.api = httpx.Client(base_url=server.base, cookies={"session": cookie})
         self.sio = socketio.Client(reconnection=False)
         self.sio.connect(server.base, namespaces=["/console"], transports=["websocket"],
