@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
-import socket
 import sys
 import time
 from datetime import UTC, datetime
@@ -180,14 +178,14 @@ def collect(slug, once):
 
     Until stopped, it collects only while no other process does (the event's lease, see
     docs/SCALING.md), so it can run beside servers started with PIAZZA_COLLECT=0 or not."""
-    from .server import LEASE_SECONDS
+    from .server import LEASE_SECONDS, collect_lease, lease_holder
 
     store = _store()
     try:
         store.get_event(slug)
     except NotFound as exc:
         _fail(str(exc))
-    lease, holder = f"collect:{slug}", f"cli:{socket.gethostname()}:{os.getpid()}"
+    lease, holder = collect_lease(slug), lease_holder("cli:")
     live = current_app.extensions["piazza_live"]
     waiting = False
     try:

@@ -7,6 +7,7 @@ import logging
 import os
 import resource
 import secrets
+import signal
 import socket
 import threading
 import time
@@ -38,13 +39,23 @@ def prepare_first_start(app: Flask) -> str | None:
 
 
 LEASE_SECONDS = 15.0  # a collector that dies is replaced by another process within this
-RENEW_SECONDS = 5.0
+RENEW_SECONDS = 5.0  # at the latest; as often as the collector polls when that is sooner
+
+
+def collect_lease(slug: str) -> str:
+    """The name of an event's collecting lease."""
+    return f"collect:{slug}"
+
+
+def lease_holder(kind: str = "") -> str:
+    """Who holds a lease: this host and process, unique across restarts."""
+    return f"{kind}{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class Collector:
     """Collecting for every event, by one process at a time per event.
 
-    Each event's collecting is a lease in the database (`collect:SLUG`). The process holding it
+    Each event's collecting is a lease in the database (`collect_lease`). The process holding it
     polls the event's sources, keeps their live streams open and re-checks approved posts; the
     other processes stand by and take over within `LEASE_SECONDS` when the holder stops or
     dies. Cursors are stored with the posts they brought, so the next holder starts where the
@@ -55,7 +66,7 @@ class Collector:
         self.app = app
         self.store = app.extensions["piazza_store"]
         self.live = app.extensions["piazza_live"]
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.holder = lease_holder()
         self.held: set[str] = set()  # slugs of the events this process collects
         self.streams: dict[int, threading.Event] = {}  # source id -> its stop signal
         self.stopped = threading.Event()
@@ -66,25 +77,25 @@ class Collector:
             socketio.start_background_task(loop)
 
     def renew(self) -> None:
-        """Take or renew each event's lease; start or stop live streams to match."""
-        for event in self.store.list_events():
-            slug = event["slug"]
-            if self.store.hold_lease(f"collect:{slug}", self.holder, LEASE_SECONDS):
+        """Take or renew each event's lease (an event created meanwhile too); start or stop
+        live streams to match."""
+        slugs = {e["id"]: e["slug"] for e in self.store.list_events()}
+        for slug in slugs.values():
+            if self.store.hold_lease(collect_lease(slug), self.holder, LEASE_SECONDS):
                 if slug not in self.held:
                     log.info("collecting for %s in this process (%s)", slug, self.holder)
                 self.held.add(slug)
             elif slug in self.held:
                 log.warning("another process collects for %s now", slug)
                 self.held.discard(slug)
-        self.sync_streams()
+        self.sync_streams(slugs)
 
-    def sync_streams(self) -> None:
+    def sync_streams(self, slugs: dict[int, str]) -> None:
         """One live stream per enabled streaming source of the events held, also for sources
         added while running; a stream whose source was disabled or whose event was handed
         over is stopped."""
         wanted: set[int] = set()
         if self.app.config["STREAM"] and not self.stopped.is_set():
-            slugs = {e["id"]: e["slug"] for e in self.store.list_events()}
             wanted = {s["id"] for s in self.store.list_sources()
                       if s["enabled"] and slugs.get(s["event_id"]) in self.held
                       and hasattr(REGISTRY.get(s["platform"]), "stream")}
@@ -96,20 +107,17 @@ class Collector:
             socketio.start_background_task(stream_forever, self.app, source_id, stop)
 
     def keep_leases(self) -> None:
-        while not self.stopped.wait(RENEW_SECONDS):
+        """Renewing apart from collecting, so a long round never lets a lease expire."""
+        every = min(RENEW_SECONDS, self.app.config["POLL_SECONDS"])
+        while not self.stopped.wait(every):
             try:
                 self.renew()
             except Exception:  # e.g. the database locked for longer than the busy timeout
                 log.exception("could not renew the collector's leases")
 
     def collect_forever(self) -> None:
-        """Poll the held events' sources, then wake the live follower. Leases are renewed
-        before each round too, so an event created meanwhile is collected at once."""
+        """Poll the held events' sources, then wake the live follower."""
         while not self.stopped.is_set():
-            try:
-                self.renew()
-            except Exception:
-                log.exception("could not renew the collector's leases")
             for slug in sorted(self.held):
                 try:
                     reports = poll_once(self.store, self.app.config, event_slug=slug)
@@ -139,9 +147,9 @@ class Collector:
     def stop(self) -> None:
         """Stop collecting and give the leases back, so another process takes over at once."""
         self.stopped.set()
-        self.sync_streams()
+        self.sync_streams({})
         for slug in list(self.held):
-            self.store.release_lease(f"collect:{slug}", self.holder)
+            self.store.release_lease(collect_lease(slug), self.holder)
         self.held.clear()
 
 
@@ -219,6 +227,15 @@ def serve(app: Flask, argv: list[str] | None = None) -> None:
     # Werkzeug's own banner warns about "production"; our banner says what matters here.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     collector = start(app, args.host, args.port)
+    # Ctrl+C, and SIGTERM from systemd or docker: a clean stop, so the collector's leases are
+    # given back at once instead of expiring.
+    if socketio.async_mode == "gevent":
+        import gevent
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            gevent.signal_handler(signum, socketio.stop)
+    else:
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         options = {"allow_unsafe_werkzeug": True}
         if socketio.async_mode == "gevent":
@@ -229,6 +246,10 @@ def serve(app: Flask, argv: list[str] | None = None) -> None:
     finally:
         if collector is not None:
             collector.stop()
+
+
+def _interrupt(*_args: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def banner(app: Flask, host: str, port: int, token: str | None) -> str:

@@ -7,18 +7,17 @@ import signal
 import subprocess
 import time
 
-import httpx
 import pytest
 import socketio
 
 from coverage.collector import poll_once
 from coverage.demo import load_demo
-from coverage.server import LEASE_SECONDS, Collector
+from coverage.server import LEASE_SECONDS, Collector, collect_lease
 from coverage.settings import load_settings
 from coverage.store import Store
 
 from .conftest import need
-from .livesrv import Server, free_port, gunicorn_command
+from .livesrv import Server, free_port, gunicorn_command, inbox
 
 DEMO = "pasocial-2026"
 
@@ -53,7 +52,7 @@ def test_two_processes_collect_an_event_once_and_hand_it_over_on_stop(app, app_s
     first.stop()  # a clean stop gives the leases back at once
     second.renew()
     assert second.held == {"prova", "nuovo"}
-    assert app_store.lease("collect:prova")["holder"] == second.holder
+    assert app_store.lease(collect_lease("prova"))["holder"] == second.holder
 
 
 def test_a_dead_collectors_event_is_taken_over_when_its_lease_expires(app, app_store, app_event):
@@ -62,8 +61,8 @@ def test_a_dead_collectors_event_is_taken_over_when_its_lease_expires(app, app_s
     dead.renew()  # then it dies: it never renews nor gives back
     alive.renew()
     assert alive.held == set()
-    lease = app_store.lease("collect:prova")
-    assert app_store.hold_lease("collect:prova", alive.holder, LEASE_SECONDS,
+    lease = app_store.lease(collect_lease("prova"))
+    assert app_store.hold_lease(collect_lease("prova"), alive.holder, LEASE_SECONDS,
                                 now=lease["expires_at"] + 0.1)
 
 
@@ -93,25 +92,10 @@ def redis_url(tmp_path):
     proc.wait(10)
 
 
-def console_cookie(server: Server) -> str:
-    response = httpx.get(server.login_link(), follow_redirects=False)
-    return f"session={response.cookies['session']}"
-
-
-def inbox_for(client: socketio.Client, namespace: str, names: list[str]) -> queue.Queue:
-    """Every named message, a batch's own messages in their place."""
-    inbox: queue.Queue = queue.Queue()
-    for name in names:
-        client.on(name, (lambda n: lambda msg: inbox.put((n, msg)))(name), namespace=namespace)
-    client.on("batch", lambda msg: [inbox.put((n, m)) for n, m in msg["messages"]
-                                    if n in names], namespace=namespace)
-    return inbox
-
-
-def next_named(inbox: queue.Queue, name: str, timeout: float) -> dict:
+def next_named(messages: queue.Queue, name: str, timeout: float) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        got, msg = inbox.get(timeout=max(deadline - time.monotonic(), 0.01))
+        got, msg = messages.get(timeout=max(deadline - time.monotonic(), 0.01))
         if got == name:
             return msg
 
@@ -126,14 +110,15 @@ def test_a_decision_through_one_process_reaches_a_wall_on_another(tmp_path, redi
     other = Server(tmp_path, command=gunicorn_command, **env).start()
     editor, colleague, wall = (socketio.Client(reconnection=False) for _ in range(3))
     try:
-        snapshots = inbox_for(editor, "/console", ["snapshot"])
-        opened = inbox_for(colleague, "/console", ["post_opened"])
-        walled = inbox_for(wall, "/wall", ["snapshot", "post_approved"])
+        snapshots = inbox(editor, "/console", ["snapshot"])
+        opened = inbox(colleague, "/console", ["post_opened"])
+        walled = inbox(wall, "/wall", ["snapshot", "post_approved"])
         wall.connect(other.base, namespaces=["/wall"], transports=["websocket"],
                      auth={"event": DEMO})
         colleague.connect(other.base, namespaces=["/console"], transports=["websocket"],
-                          headers={"Cookie": console_cookie(other)}, auth={"event": DEMO})
-        cookie, deadline = console_cookie(one), time.monotonic() + 30
+                          headers={"Cookie": "session=" + other.session_cookie()},
+                          auth={"event": DEMO})
+        cookie, deadline = "session=" + one.session_cookie(), time.monotonic() + 30
         while True:  # the demo plays at once in the process that collects it
             editor.connect(one.base, namespaces=["/console"], transports=["websocket"],
                            headers={"Cookie": cookie}, auth={"event": DEMO})
@@ -180,7 +165,7 @@ def test_a_restart_hands_collecting_over_without_losing_or_doubling_a_post(tmp_p
     store = Store(tmp_path / "piazza.db")
     try:
         def holder() -> str:
-            lease = store.lease(f"collect:{DEMO}")
+            lease = store.lease(collect_lease(DEMO))
             return lease["holder"] if lease else ""
 
         deadline = time.monotonic() + 20
@@ -226,7 +211,7 @@ def test_the_collect_command_waits_while_another_process_collects(tmp_path):
 
     store = Store(tmp_path / "piazza.db")
     load_demo(store, load_settings({"DEMO_SPEED": 0.0}))
-    store.hold_lease(f"collect:{DEMO}", "a-server-somewhere", 3600)
+    store.hold_lease(collect_lease(DEMO), "a-server-somewhere", 3600)
     env = {**os.environ, "PIAZZA_DB": str(tmp_path / "piazza.db"), "PIAZZA_POLL_SECONDS": "0.2",
            "PYTHONUNBUFFERED": "1"}
     command = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "collect", DEMO],
@@ -237,15 +222,15 @@ def test_the_collect_command_waits_while_another_process_collects(tmp_path):
         time.sleep(1)
         assert store.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0
 
-        store.release_lease(f"collect:{DEMO}", "a-server-somewhere")  # that server stopped
+        store.release_lease(collect_lease(DEMO), "a-server-somewhere")  # that server stopped
         deadline = time.monotonic() + 20
         while store.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0:
             assert time.monotonic() < deadline, "the command did not take over"
             time.sleep(0.1)
-        assert store.lease(f"collect:{DEMO}")["holder"].startswith("cli:")
+        assert store.lease(collect_lease(DEMO))["holder"].startswith("cli:")
     finally:
         command.send_signal(signal.SIGINT)  # Ctrl+C: it gives the lease back
         command.wait(20)
         command.stdout.close()
-    assert store.lease(f"collect:{DEMO}") is None
+    assert store.lease(collect_lease(DEMO)) is None
     store.close()
