@@ -37,7 +37,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-import websockets  # noqa: E402
 
 from bench.ingest import status  # noqa: E402
 from bench.machine import describe  # noqa: E402
@@ -51,7 +50,7 @@ LATENCY_DECISIONS, LATENCY_GAP = 80, 0.25
 BURST_DECISIONS, BULK = 400, 100
 # Every approved post a frame carries, alone or inside a coalesced batch: its seq.
 APPROVED_SEQ = re.compile(rb'\["post_approved",\{"seq":(\d+)')
-ACK = re.compile(r"^43/console,(\d+)\[(.*)\]$", re.S)
+ACK = re.compile(rb"^43/console,(\d+)\[(.*)\]$", re.S)
 
 
 # -- the database ------------------------------------------------------------------------------
@@ -84,35 +83,15 @@ def pending_ids(db: Path) -> list[int]:
 
 
 # -- minimal Socket.IO clients -------------------------------------------------------------
-async def sio_connect(url: str, namespace: str, auth: dict, cookie: str | None = None):
-    """Open a WebSocket, connect to a namespace, and return the socket once connected."""
-    headers = {"Cookie": cookie} if cookie else None
-    ws = await websockets.connect(url, compression=None, max_size=None, ping_interval=None,
-                                  open_timeout=120, additional_headers=headers, max_queue=None)
-    await ws.recv()  # "0{...}": the Engine.IO handshake
-    await ws.send(f"40{namespace}," + json.dumps(auth))
-    return ws
+class Client(asyncio.Protocol):
+    """A Socket.IO client reduced to what a wall or a console does on the wire: a WebSocket
+    (RFC 6455) handshake, Engine.IO's open and pings, a namespace connect, and the time each
+    message arrives. Hand-made so that 1,000 of them cost the shared CPU as little as
+    possible."""
 
-
-async def pump_frames(ws, on_frame) -> None:
-    """Read frames until the socket closes, answering the server's pings."""
-    try:
-        async for frame in ws:
-            if frame == "2":
-                await ws.send("3")
-            else:
-                on_frame(time.monotonic(), frame)
-    except websockets.ConnectionClosed:
-        pass
-
-
-class Wall(asyncio.Protocol):
-    """One wall, reduced to what a wall does on the wire: a WebSocket (RFC 6455) handshake,
-    Engine.IO's open and pings, the `/wall` connect, and the time each frame arrives. Hand-made
-    so that 1,000 of them cost the shared CPU as little as possible."""
-
-    def __init__(self, port: int, on_message) -> None:
-        self.port, self.on_message = port, on_message
+    def __init__(self, port: int, namespace: str, on_message, cookie: str = "") -> None:
+        self.port, self.namespace, self.on_message = port, namespace, on_message
+        self.cookie = f"Cookie: {cookie}\r\n" if cookie else ""
         self.buffer, self.message = bytearray(), bytearray()
         self.upgraded = False
         self.closed = asyncio.get_running_loop().create_future()
@@ -123,7 +102,7 @@ class Wall(asyncio.Protocol):
         transport.write((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
                          f"Host: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\n"
                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                         f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
+                         f"Sec-WebSocket-Version: 13\r\n{self.cookie}\r\n").encode())
 
     def connection_lost(self, exc) -> None:
         if not self.closed.done():
@@ -160,14 +139,18 @@ class Wall(asyncio.Protocol):
                 if message == b"2":
                     self.send("3")  # Engine.IO's ping: pong
                 elif message[:1] == b"0":
-                    self.send("40/wall," + json.dumps({"event": SLUG}))
+                    self.send(f"40{self.namespace}," + json.dumps({"event": SLUG}))
                 else:
                     self.on_message(now, message)
 
     def send(self, text: str) -> None:
         data, mask = text.encode(), os.urandom(4)
-        header = bytes([0x81, 0x80 | len(data)]) if len(data) < 126 else (
-            bytes([0x81, 0x80 | 126]) + len(data).to_bytes(2, "big"))
+        if len(data) < 126:
+            header = bytes([0x81, 0x80 | len(data)])
+        elif len(data) < 65536:
+            header = bytes([0x81, 0x80 | 126]) + len(data).to_bytes(2, "big")
+        else:
+            header = bytes([0x81, 0x80 | 127]) + len(data).to_bytes(8, "big")
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
         self.transport.write(header + mask + masked)
 
@@ -198,7 +181,7 @@ def walls_process(port: int, count: int, conn) -> None:
         walls = []
         started = time.monotonic()
         for _ in range(count):
-            _, wall = await loop.create_connection(lambda: Wall(port, on_message),
+            _, wall = await loop.create_connection(lambda: Client(port, "/wall", on_message),
                                                    "127.0.0.1", port)
             walls.append(wall)
         await asyncio.wait_for(all_synced.wait(), 300)
@@ -216,26 +199,27 @@ def walls_process(port: int, count: int, conn) -> None:
 class Editor:
     """A logged-in console: sends decisions and times their acknowledgements."""
 
-    def __init__(self, url: str, cookie: str) -> None:
-        self.url, self.cookie = url, cookie
+    def __init__(self, port: int, cookie: str) -> None:
+        self.port, self.cookie = port, cookie
         self.acks: dict[int, asyncio.Future] = {}
         self.next_id = 0
         self.arrivals: list[tuple[float, int]] = []
         self.ready = asyncio.Event()
 
     async def connect(self) -> None:
-        self.ws = await sio_connect(self.url, "/console", {"event": SLUG}, self.cookie)
-        self.task = asyncio.create_task(pump_frames(self.ws, self.on_frame))
+        _, self.client = await asyncio.get_running_loop().create_connection(
+            lambda: Client(self.port, "/console", self.on_message, self.cookie),
+            "127.0.0.1", self.port)
         await asyncio.wait_for(self.ready.wait(), 60)
 
-    def on_frame(self, now: float, frame: str) -> None:
-        if frame.startswith('42/console,["synced"'):
+    def on_message(self, now: float, message: bytes) -> None:
+        if message.startswith(b'42/console,["synced"'):
             self.ready.set()
-        elif frame.startswith("43/console,"):
-            match = ACK.match(frame)
+        elif message.startswith(b"43/console,"):
+            match = ACK.match(message)
             self.acks.pop(int(match.group(1))).set_result((now, json.loads(match.group(2))))
-        elif "post_approved" in frame:
-            self.arrivals += [(now, int(s)) for s in APPROVED_SEQ.findall(frame.encode())]
+        elif b"post_approved" in message:
+            self.arrivals += [(now, int(s)) for s in APPROVED_SEQ.findall(message)]
 
     async def decide(self, payload: dict) -> tuple[float, float, dict]:
         """Send one decision; return when it was sent, when acknowledged, and the reply."""
@@ -243,15 +227,15 @@ class Editor:
         future = asyncio.get_running_loop().create_future()
         self.acks[self.next_id] = future
         sent = time.monotonic()
-        await self.ws.send(f"42/console,{self.next_id}" + json.dumps(["decide", payload]))
+        self.client.send(f"42/console,{self.next_id}" + json.dumps(["decide", payload]))
         acked, reply = await future
         if not reply.get("ok"):
             raise RuntimeError(f"decision refused: {reply}")
         return sent, acked, reply
 
     async def close(self) -> None:
-        await self.ws.close()
-        await self.task
+        self.client.close()
+        await self.client.closed
 
 
 # -- one run ---------------------------------------------------------------------------------
@@ -282,12 +266,11 @@ def serving_pid(server: Server) -> int:
 
 
 async def measure(server: Server, tokens: list[str], ids: list[int], walls: int) -> dict:
-    url = f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
     cookies = []
     for token in tokens:
         response = httpx.get(f"{server.base}/login/{token}", follow_redirects=False)
         cookies.append(f"session={response.cookies['session']}")
-    ada, bea = Editor(url, cookies[0]), Editor(url, cookies[1])
+    ada, bea = Editor(server.port, cookies[0]), Editor(server.port, cookies[1])
     await ada.connect()
     await bea.connect()
     pid = serving_pid(server)
