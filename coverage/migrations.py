@@ -386,3 +386,243 @@ def m007_wall_highlights(db: Database) -> None:
     # however old: found through this small index rather than the event's approved posts.
     db.execute("CREATE INDEX IF NOT EXISTS curation_highlighted ON curation (event_id, post_id)"
                " WHERE featured = 1 OR pinned = 1")
+
+
+@migration
+def m008_figures(db: Database) -> None:
+    # The figures of the day, kept up to date by every write instead of read from every post:
+    # the live figures page refreshes while editors work, and at 50,000 posts reading the whole
+    # event each time would stall the server. Like event_counts (m005), only posts that were
+    # not deleted count; triggers keep the posts' own tables in step whoever writes (ingest,
+    # decisions, undo, edits and deletions at the source, erasure). What editors decided, and
+    # how fast, is kept by Store itself where it decides (it knows an undo from a decision).
+    #   figure_minutes   posts per minute written (UTC, 'YYYY-MM-DDTHH:MM') and session placed
+    #                    in (0: none; the programme's times place the rest when read)
+    #   figure_platforms posts and the platforms' metrics summed, per platform
+    #   figure_accounts  posts and approved posts per account (a row goes with its last post)
+    #   figure_hashtags  posts per hashtag as written (case is folded when read)
+    #   figure_states    posts per state, the rejected ones per reason
+    #   figure_editors   approvals and rejections per editor ('regola': the lead's rules)
+    #   figure_waits     posts by whoever decided them first and the whole seconds from their
+    #                    arrival to that first decision (whole minutes beyond an hour)
+    #   curation.first_decided_at  when the post was first approved or rejected
+    for statement in (
+        """CREATE TABLE figure_minutes (
+            event_id INTEGER NOT NULL, minute TEXT NOT NULL, session_id INTEGER NOT NULL,
+            posts INTEGER NOT NULL, PRIMARY KEY (event_id, minute, session_id)) WITHOUT ROWID""",
+        """CREATE TABLE figure_platforms (
+            event_id INTEGER NOT NULL, platform TEXT NOT NULL, posts INTEGER NOT NULL,
+            likes INTEGER NOT NULL, reposts INTEGER NOT NULL, replies INTEGER NOT NULL,
+            quotes INTEGER NOT NULL, PRIMARY KEY (event_id, platform)) WITHOUT ROWID""",
+        """CREATE TABLE figure_accounts (
+            event_id INTEGER NOT NULL, platform TEXT NOT NULL, handle TEXT NOT NULL,
+            posts INTEGER NOT NULL, approved INTEGER NOT NULL,
+            PRIMARY KEY (event_id, platform, handle)) WITHOUT ROWID""",
+        """CREATE TABLE figure_hashtags (
+            event_id INTEGER NOT NULL, tag TEXT NOT NULL, posts INTEGER NOT NULL,
+            PRIMARY KEY (event_id, tag)) WITHOUT ROWID""",
+        """CREATE TABLE figure_states (
+            event_id INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
+            posts INTEGER NOT NULL, PRIMARY KEY (event_id, state, reason)) WITHOUT ROWID""",
+        """CREATE TABLE figure_editors (
+            event_id INTEGER NOT NULL, actor TEXT NOT NULL, approved INTEGER NOT NULL,
+            rejected INTEGER NOT NULL, PRIMARY KEY (event_id, actor)) WITHOUT ROWID""",
+        """CREATE TABLE figure_waits (
+            event_id INTEGER NOT NULL, actor TEXT NOT NULL, seconds INTEGER NOT NULL,
+            posts INTEGER NOT NULL, PRIMARY KEY (event_id, actor, seconds)) WITHOUT ROWID""",
+        "ALTER TABLE curation ADD COLUMN first_decided_at TEXT",
+        # The most engaged approved posts: walked from the top of this index, not sorted.
+        f"CREATE INDEX posts_engagement ON posts ({_M008_ENGAGEMENT.format(m='metrics')})",
+    ):
+        db.execute(statement)
+    for statement in _split(_m008_triggers()):
+        db.execute(statement)
+    _m008_backfill(db)
+
+
+_M008_METRICS = ("likes", "reposts", "replies", "quotes")
+_M008_METRIC = "COALESCE(CAST(json_extract({m}, '$.%s') AS INTEGER), 0)"
+_M008_ENGAGEMENT = " + ".join(_M008_METRIC % key for key in _M008_METRICS)
+_M008_REASON = "CASE WHEN {c}.state = 'rejected' THEN {c}.reason ELSE '' END"
+
+
+def _m008_counting(c: str, p: str, sign: str, metrics: str, hashtags: str,
+                   where: str) -> str:
+    """The statements that count (sign 1) or uncount (sign -1) the rows `FROM {c} curation
+    JOIN {p} post WHERE {where}` in the figure tables; `metrics` and `hashtags` name the post's
+    columns to use (OLD.… or NEW.… in an update)."""
+    sums = ", ".join(f"{sign} * {_M008_METRIC.format(m=metrics) % key}" for key in _M008_METRICS)
+    return f"""
+        INSERT INTO figure_minutes (event_id, minute, session_id, posts)
+        SELECT {c}.event_id, substr({p}.created_at, 1, 16), COALESCE({c}.session_id, 0), {sign}
+        {where}
+        ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;
+        INSERT INTO figure_platforms (event_id, platform, posts, likes, reposts, replies, quotes)
+        SELECT {c}.event_id, {p}.platform, {sign}, {sums}
+        {where}
+        ON CONFLICT DO UPDATE SET posts = posts + excluded.posts,
+            likes = likes + excluded.likes, reposts = reposts + excluded.reposts,
+            replies = replies + excluded.replies, quotes = quotes + excluded.quotes;
+        INSERT INTO figure_accounts (event_id, platform, handle, posts, approved)
+        SELECT {c}.event_id, {p}.platform, {p}.author_handle, {sign},
+            {sign} * ({c}.state = 'approved')
+        {where}
+        ON CONFLICT DO UPDATE SET posts = posts + excluded.posts,
+            approved = approved + excluded.approved;
+        INSERT INTO figure_hashtags (event_id, tag, posts)
+        SELECT {c}.event_id, j.value, {sign}
+        {where.replace("WHERE", f", json_each({hashtags}) j WHERE j.type = 'text' AND", 1)}
+        ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;
+        INSERT INTO figure_states (event_id, state, reason, posts)
+        SELECT {c}.event_id, {c}.state, {_M008_REASON.format(c=c)}, {sign}
+        {where}
+        ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;"""
+
+
+def _m008_tidy_accounts(events: str, platform: str, handle: str) -> str:
+    # Rows that reached zero go, so an erased author's handle leaves no trace here.
+    return f"""
+        DELETE FROM figure_accounts WHERE event_id IN ({events}) AND platform = {platform}
+            AND handle = {handle} AND posts = 0;"""
+
+
+def _m008_tidy_hashtags(events: str, hashtags: str) -> str:
+    return f"""
+        DELETE FROM figure_hashtags WHERE event_id IN ({events}) AND posts = 0
+            AND tag IN (SELECT value FROM json_each({hashtags}));"""
+
+
+def _m008_triggers() -> str:
+    arrival = _m008_counting("NEW", "p", "1", "p.metrics", "p.hashtags",
+                             "FROM posts p WHERE p.id = NEW.post_id AND p.deleted = 0")
+    removal = _m008_counting("OLD", "p", "-1", "p.metrics", "p.hashtags",
+                             "FROM posts p WHERE p.id = OLD.post_id AND p.deleted = 0")
+    of_post = ("FROM curation c WHERE c.event_id IN (SELECT id FROM events)"
+               " AND c.post_id = NEW.id")
+    # A post deleted (or back) at its source, in every event that holds it: what was counted
+    # (OLD) goes, what is now there (NEW) comes.
+    deleted = _m008_counting("c", "OLD", "-1", "OLD.metrics", "OLD.hashtags",
+                             of_post + " AND NEW.deleted")
+    undeleted = _m008_counting("c", "NEW", "1", "NEW.metrics", "NEW.hashtags",
+                               of_post + " AND NOT NEW.deleted")
+    events_of_post = "SELECT event_id FROM curation WHERE event_id IN (SELECT id FROM events)" \
+                     " AND post_id = NEW.id"
+    metric_changes = ", ".join(
+        f"{k} = {k} + {_M008_METRIC.format(m='NEW.metrics') % k}"
+        f" - {_M008_METRIC.format(m='OLD.metrics') % k}" for k in _M008_METRICS)
+    return f"""
+    CREATE TRIGGER figures_arrival AFTER INSERT ON curation
+    BEGIN {arrival}
+    END;
+    CREATE TRIGGER figures_removal AFTER DELETE ON curation
+    BEGIN {removal}
+    {_m008_tidy_accounts("OLD.event_id", "(SELECT platform FROM posts WHERE id = OLD.post_id)",
+                         "(SELECT author_handle FROM posts WHERE id = OLD.post_id)")}
+    {_m008_tidy_hashtags("OLD.event_id", "(SELECT hashtags FROM posts WHERE id = OLD.post_id)")}
+    END;
+    CREATE TRIGGER figures_session AFTER UPDATE OF session_id ON curation
+    WHEN OLD.session_id IS NOT NEW.session_id
+        AND NOT (SELECT deleted FROM posts WHERE id = NEW.post_id)
+    BEGIN
+        INSERT INTO figure_minutes (event_id, minute, session_id, posts)
+        SELECT NEW.event_id, substr(created_at, 1, 16), COALESCE(OLD.session_id, 0), -1
+        FROM posts WHERE id = NEW.post_id
+        ON CONFLICT DO UPDATE SET posts = posts - 1;
+        INSERT INTO figure_minutes (event_id, minute, session_id, posts)
+        SELECT NEW.event_id, substr(created_at, 1, 16), COALESCE(NEW.session_id, 0), 1
+        FROM posts WHERE id = NEW.post_id
+        ON CONFLICT DO UPDATE SET posts = posts + 1;
+    END;
+    CREATE TRIGGER figures_state AFTER UPDATE OF state, reason ON curation
+    WHEN (OLD.state IS NOT NEW.state OR OLD.reason IS NOT NEW.reason)
+        AND NOT (SELECT deleted FROM posts WHERE id = NEW.post_id)
+    BEGIN
+        INSERT INTO figure_states (event_id, state, reason, posts)
+        VALUES (OLD.event_id, OLD.state, {_M008_REASON.format(c="OLD")}, -1)
+        ON CONFLICT DO UPDATE SET posts = posts - 1;
+        INSERT INTO figure_states (event_id, state, reason, posts)
+        VALUES (NEW.event_id, NEW.state, {_M008_REASON.format(c="NEW")}, 1)
+        ON CONFLICT DO UPDATE SET posts = posts + 1;
+        UPDATE figure_accounts SET approved = approved
+            - (OLD.state = 'approved') + (NEW.state = 'approved')
+        WHERE event_id = NEW.event_id
+            AND (platform, handle) = (SELECT platform, author_handle FROM posts
+                                      WHERE id = NEW.post_id);
+    END;
+    CREATE TRIGGER figures_deletion AFTER UPDATE OF deleted ON posts
+    WHEN OLD.deleted IS NOT NEW.deleted
+    BEGIN {deleted}
+    {undeleted}
+    {_m008_tidy_accounts(events_of_post, "NEW.platform", "NEW.author_handle")}
+    {_m008_tidy_hashtags(events_of_post, "OLD.hashtags")}
+    END;
+    CREATE TRIGGER figures_metrics AFTER UPDATE OF metrics ON posts
+    WHEN OLD.metrics IS NOT NEW.metrics AND NOT OLD.deleted AND NOT NEW.deleted
+    BEGIN
+        UPDATE figure_platforms SET {metric_changes}
+        WHERE platform = NEW.platform AND event_id IN ({events_of_post});
+    END;
+    CREATE TRIGGER figures_hashtags AFTER UPDATE OF hashtags ON posts
+    WHEN OLD.hashtags IS NOT NEW.hashtags AND NOT OLD.deleted AND NOT NEW.deleted
+    BEGIN
+        INSERT INTO figure_hashtags (event_id, tag, posts)
+        SELECT c.event_id, j.value, -1 FROM curation c, json_each(OLD.hashtags) j
+        WHERE j.type = 'text' AND c.event_id IN (SELECT id FROM events) AND c.post_id = NEW.id
+        ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;
+        INSERT INTO figure_hashtags (event_id, tag, posts)
+        SELECT c.event_id, j.value, 1 FROM curation c, json_each(NEW.hashtags) j
+        WHERE j.type = 'text' AND c.event_id IN (SELECT id FROM events) AND c.post_id = NEW.id
+        ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;
+        {_m008_tidy_hashtags(events_of_post, "OLD.hashtags")}
+    END;
+    """
+
+
+def _m008_backfill(db: Database) -> None:
+    # The posts already stored, counted as the triggers would have counted them.
+    for statement in _split(_m008_counting(
+            "c", "p", "1", "p.metrics", "p.hashtags",
+            "FROM curation c JOIN posts p ON p.id = c.post_id WHERE p.deleted = 0")):
+        db.execute(statement)
+    # Decisions already taken, from the audit log: every approval or rejection (a person's
+    # says so in its detail, a rule's in its action), less those their editor undid; the
+    # first one of each post gives its time to decision.
+    db.execute("""
+        CREATE TEMP TABLE m008_decisions AS
+        SELECT id, event_id, post_id, actor, at, CASE WHEN actor = 'regola' THEN
+                CASE action WHEN 'approve' THEN 'approved' WHEN 'reject' THEN 'rejected' END
+            ELSE json_extract(detail, '$.after.state') END AS state
+        FROM audit WHERE action IN ('approve', 'reject', 'feature', 'pin')
+            AND event_id IS NOT NULL AND post_id IS NOT NULL AND json_valid(detail)""")
+    db.execute("DELETE FROM m008_decisions WHERE state IS NULL"
+               " OR state NOT IN ('approved', 'rejected')")
+    db.execute("""
+        INSERT INTO figure_editors (event_id, actor, approved, rejected)
+        SELECT event_id, actor, SUM(state = 'approved'), SUM(state = 'rejected')
+        FROM m008_decisions WHERE id NOT IN (
+            SELECT json_extract(detail, '$.undoes') FROM audit
+            WHERE action = 'undo' AND json_valid(detail)
+                AND json_extract(detail, '$.undoes') IS NOT NULL)
+        GROUP BY event_id, actor""")
+    db.execute("""
+        CREATE TEMP TABLE m008_firsts AS
+        SELECT d.event_id, d.post_id, d.actor, d.at, c.arrived_at
+        FROM (SELECT event_id, post_id, actor, at, MIN(id) FROM m008_decisions
+              GROUP BY event_id, post_id) d  -- actor and at: those of the first row
+        JOIN curation c ON c.event_id = d.event_id AND c.post_id = d.post_id""")
+    db.execute("""
+        UPDATE curation SET first_decided_at = f.at FROM m008_firsts f
+        WHERE curation.event_id = f.event_id AND curation.post_id = f.post_id""")
+    db.execute("""
+        INSERT INTO figure_waits (event_id, actor, seconds, posts)
+        SELECT event_id, actor, CASE WHEN s >= 3600 THEN s - s % 60 ELSE s END, COUNT(*)
+        FROM (SELECT event_id, actor, CAST(max(0, round(
+                  (julianday(at) - julianday(arrived_at)) * 86400, 3)) AS INTEGER) AS s
+              FROM m008_firsts)
+        GROUP BY 1, 2, 3""")
+    # Decided posts whose decision the audit no longer holds (a retention purge): they are
+    # not first decided again later, and their time is unknown.
+    db.execute("UPDATE curation SET first_decided_at = COALESCE(decided_at, arrived_at)"
+               " WHERE first_decided_at IS NULL AND state IN ('approved', 'rejected')")
+    db.execute("DROP TABLE m008_decisions")
+    db.execute("DROP TABLE m008_firsts")

@@ -26,7 +26,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import curation
 from .migrations import apply_migrations
-from .model import Post, format_time
+from .model import Post, format_time, parse_time
+
+# Who decided when a rule did (audit rows, figures); `decided_by` adds the rule's name.
+RULES_ACTOR = "regola"
+DECIDED = ("approved", "rejected")  # the states a decision leaves a post in
 
 
 def utcnow() -> str:
@@ -351,6 +355,7 @@ class Store:
         first_with = _first_with_fingerprint(conn, event_id, {fp for fp in fps if fp})
         arrivals = curation.on_arrivals([post for post, _ in arriving], self._rules(event_id))
         curation_rows, change_rows, audit_rows = [], [], []
+        rule_decisions = {"approved": 0, "rejected": 0}
         change_data = json.dumps({"source_id": source_id})
         for (_, post_id), fp, arrival in zip(arriving, fps, arrivals, strict=True):
             duplicate_of = None
@@ -361,7 +366,9 @@ class Store:
             curation_rows.append((
                 event_id, post_id, source_id, arrival.state, arrival.reason, arrival.hold,
                 duplicate_of, now, now if decided else None,
-                f"regola: {arrival.rule}" if decided else ""))
+                f"{RULES_ACTOR}: {arrival.rule}" if decided else "", now if decided else None))
+            if decided:
+                rule_decisions[arrival.state] += 1
             change_rows.append((event_id, _ARRIVAL_CHANGES[arrival.state], post_id,
                                 "collector", now, change_data))
             if arrival.rule:  # every automatic decision is accounted for
@@ -371,15 +378,20 @@ class Store:
                                ensure_ascii=False)))
         conn.executemany(
             "INSERT INTO curation (event_id, post_id, source_id, state, reason, hold,"
-            " duplicate_of, arrived_at, decided_at, decided_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", curation_rows)
+            " duplicate_of, arrived_at, decided_at, decided_by, first_decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", curation_rows)
         conn.executemany(
             "INSERT INTO changes (event_id, kind, post_id, actor, at, data)"
             " VALUES (?, ?, ?, ?, ?, ?)", change_rows)
         seq = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         conn.executemany(
             "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-            " VALUES (?, 'regola', ?, ?, ?, ?, ?)", audit_rows)
+            f" VALUES (?, '{RULES_ACTOR}', ?, ?, ?, ?, ?)", audit_rows)
+        decided = sum(rule_decisions.values())
+        if decided:  # a rule decides on arrival: no wait
+            _count_decisions(conn, event_id, RULES_ACTOR, rule_decisions["approved"],
+                             rule_decisions["rejected"])
+            _count_wait(conn, event_id, RULES_ACTOR, 0, decided)
         return seq
 
     def _mark_deleted(self, conn: sqlite3.Connection, platform: str, remote_id: str,
@@ -514,12 +526,14 @@ class Store:
                 action: str, actor: str, now: str, reasons: set[str], *, reason: str,
                 note: str | None, session_id: int | None) -> DecisionResult:
         row = conn.execute(
-            "SELECT state, featured, pinned, note, session_id, reason, hold FROM curation"
-            " WHERE event_id = ? AND post_id = ?", [event["id"], post_id]).fetchone()
+            "SELECT state, featured, pinned, note, session_id, reason, hold, arrived_at,"
+            " first_decided_at FROM curation WHERE event_id = ? AND post_id = ?",
+            [event["id"], post_id]).fetchone()
         if row is None:
             raise NotFound(f"Il post {post_id} non fa parte dell'evento {event['slug']!r}.")
         current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason",
-                            "hold"), row, strict=True))
+                            "hold"), row[:7], strict=True))
+        arrived_at, first_decided_at = row[7:]
         update = curation.apply_action(current, action, reason=reason, note=note,
                                        session_id=session_id, reasons=reasons)
         if not update:
@@ -534,9 +548,18 @@ class Store:
                              [event["id"], other])
                 self._change(conn, event["id"], "post_unpinned", other, actor, now, {})
         sets = ", ".join(f"{k} = ?" for k in update)
+        decision = update.get("state") in DECIDED
+        first = decision and first_decided_at is None
         conn.execute(f"UPDATE curation SET {sets}, decided_at = ?, decided_by = ?"
-                     " WHERE event_id = ? AND post_id = ?",
-                     [*update.values(), now, actor, event["id"], post_id])
+                     + (", first_decided_at = ?" if first else "")
+                     + " WHERE event_id = ? AND post_id = ?",
+                     [*update.values(), now, actor, *([now] if first else []), event["id"],
+                      post_id])
+        if decision:  # the figures of the day: who decided, and how long the post waited
+            _count_decisions(conn, event["id"], actor, update["state"] == "approved",
+                             update["state"] == "rejected")
+            if first:
+                _count_wait(conn, event["id"], actor, wait_seconds(arrived_at, now))
         seq = self._change(conn, event["id"], curation.change_kind(action), post_id, actor, now,
                            {k: v for k, v in update.items() if k != "note"})
         conn.execute(
@@ -577,6 +600,10 @@ class Store:
             conn.execute(f"UPDATE curation SET {sets}, decided_at = ?, decided_by = ?"
                          " WHERE event_id = ? AND post_id = ?",
                          [*before.values(), now, actor, event["id"], post_id])
+            undone_state = detail["after"].get("state")
+            if undone_state in DECIDED:  # the decision no longer counts as this editor's
+                _count_decisions(conn, event["id"], actor, -(undone_state == "approved"),
+                                 -(undone_state == "rejected"))
             seq = self._change(conn, event["id"], curation.undo_kind(before), post_id, actor,
                                now, {**{k: v for k, v in before.items() if k != "note"},
                                      "undo": True})
@@ -870,34 +897,48 @@ class Store:
             raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
         return post
 
-    def figure_rows(self, event_id: int) -> list[dict[str, Any]]:
-        """Light rows of every post of the event that was not deleted, for the figures.
+    def figure_data(self, event_id: int, engaged: int = 5) -> dict[str, Any]:
+        """The figures of the day as plain rows for `coverage.figures.figures`, from the tables
+        every write keeps up to date (migration m008): a few small reads at any size of event.
 
-        The figures must read the whole event, so each row is kept light: the first 140
-        characters of the text, the engagement (likes + reposts + replies + quotes) summed by
-        SQLite, and each distinct list of hashtags parsed once (most posts share a few).
+        Posts deleted at their source are left out everywhere but in the editors' figures
+        (`editors`, `waits`: the work was done). `engaged` is how many of the most engaged
+        approved posts to read (the recap asks for more when the lead took some out).
         """
-        cursor = self.db.execute(
+        def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
+            return self._rows(sql, [event_id, *params])
+
+        engaged_rows = rows(
             "SELECT p.id, p.platform, p.author_handle, p.author_name, p.url,"
-            " substr(p.text, 1, 140) AS text, p.created_at, p.hashtags,"
-            " COALESCE(json_extract(p.metrics, '$.likes'), 0)"
-            " + COALESCE(json_extract(p.metrics, '$.reposts'), 0)"
-            " + COALESCE(json_extract(p.metrics, '$.replies'), 0)"
-            " + COALESCE(json_extract(p.metrics, '$.quotes'), 0) AS engagement,"
-            " c.state, c.reason, c.arrived_at, c.decided_at, c.decided_by, c.session_id"
-            " FROM curation c JOIN posts p ON p.id = c.post_id"
-            " WHERE c.event_id = ? AND p.deleted = 0", [event_id])
-        keys = [d[0] for d in cursor.description]
-        tags: dict[str | None, list[str]] = {}
-        rows = []
-        for values in cursor:
-            row = dict(zip(keys, values, strict=True))
-            text = row["hashtags"]
-            if text not in tags:
-                tags[text] = json.loads(text or "[]")
-            row["hashtags"] = tags[text]
-            rows.append(row)
-        return rows
+            f" substr(p.text, 1, 280) AS text, p.metrics, {_ENGAGEMENT} AS engagement"
+            " FROM posts p INDEXED BY posts_engagement CROSS JOIN curation c"
+            " WHERE c.event_id = ? AND c.post_id = p.id AND c.state = 'approved'"
+            f" AND p.deleted = 0 AND {_ENGAGEMENT} > 0"
+            f" ORDER BY {_ENGAGEMENT} DESC, p.id DESC LIMIT ?", engaged)
+        for row in engaged_rows:
+            row["metrics"] = json.loads(row["metrics"] or "{}")
+        return {
+            "minutes": rows("SELECT minute, session_id, posts FROM figure_minutes"
+                            " WHERE event_id = ? AND posts != 0 ORDER BY minute"),
+            "platforms": rows("SELECT platform, posts, likes, reposts, replies, quotes"
+                              " FROM figure_platforms WHERE event_id = ? AND posts != 0"),
+            "states": rows("SELECT state, reason, posts FROM figure_states"
+                           " WHERE event_id = ? AND posts != 0"),
+            "accounts": self.db.execute(
+                "SELECT COUNT(*) FROM figure_accounts WHERE event_id = ? AND posts > 0",
+                [event_id]).fetchone()[0],
+            "top_accounts": rows(
+                "SELECT platform, handle, approved FROM figure_accounts"
+                " WHERE event_id = ? AND approved > 0"
+                " ORDER BY approved DESC, platform, handle LIMIT 10"),
+            "hashtags": rows("SELECT tag, posts FROM figure_hashtags"
+                             " WHERE event_id = ? AND posts > 0"),
+            "engaged": engaged_rows,
+            "editors": rows("SELECT actor, approved, rejected FROM figure_editors"
+                            " WHERE event_id = ? AND (approved != 0 OR rejected != 0)"),
+            "waits": rows("SELECT actor, seconds, posts FROM figure_waits"
+                          " WHERE event_id = ? AND posts > 0 ORDER BY actor, seconds"),
+        }
 
     def counts(self, event_id: int) -> dict[str, int]:
         """How many posts of the event are in each state (deleted ones left out)."""
@@ -1146,3 +1187,34 @@ def _post_row(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("featured", "pinned", "sensitive", "deleted"):
         post[key] = bool(post.get(key))
     return post
+
+
+# The platforms' metrics of a post summed, exactly as the index posts_engagement (m008) holds
+# it, so the most engaged posts are read from the index.
+_ENGAGEMENT = " + ".join(
+    f"COALESCE(CAST(json_extract(p.metrics, '$.{key}') AS INTEGER), 0)"
+    for key in ("likes", "reposts", "replies", "quotes"))
+
+
+def wait_seconds(arrived_at: str, decided_at: str) -> int:
+    """Whole seconds from a post's arrival to its first decision, whole minutes beyond an hour
+    (as figure_waits keeps them, and migration m008 computed them for earlier decisions)."""
+    seconds = (parse_time(decided_at) - parse_time(arrived_at)).total_seconds()
+    whole = int(max(round(seconds, 3), 0.0))
+    return whole - whole % 60 if whole >= 3600 else whole
+
+
+def _count_decisions(conn: sqlite3.Connection, event_id: int, actor: str, approved: int,
+                     rejected: int) -> None:
+    conn.execute(
+        "INSERT INTO figure_editors (event_id, actor, approved, rejected) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO UPDATE SET approved = approved + excluded.approved,"
+        " rejected = rejected + excluded.rejected", [event_id, actor, approved, rejected])
+
+
+def _count_wait(conn: sqlite3.Connection, event_id: int, actor: str, seconds: int,
+                posts: int = 1) -> None:
+    conn.execute(
+        "INSERT INTO figure_waits (event_id, actor, seconds, posts) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO UPDATE SET posts = posts + excluded.posts",
+        [event_id, actor, seconds, posts])
