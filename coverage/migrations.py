@@ -389,7 +389,13 @@ def m007_wall_highlights(db: Database) -> None:
 
 
 @migration
-def m008_figures(db: Database) -> None:
+def m008_user_language(db: Database) -> None:
+    # The language each person chose for Piazza's pages ('' = their browser's).
+    db.execute("ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+
+
+@migration
+def m009_figures(db: Database) -> None:
     # The figures of the day, kept up to date by every write instead of read from every post:
     # the live figures page refreshes while editors work, and at 50,000 posts reading the whole
     # event each time would stall the server. Like event_counts (m005), only posts that were
@@ -432,26 +438,26 @@ def m008_figures(db: Database) -> None:
             posts INTEGER NOT NULL, PRIMARY KEY (event_id, actor, seconds)) WITHOUT ROWID""",
         "ALTER TABLE curation ADD COLUMN first_decided_at TEXT",
         # The most engaged approved posts: walked from the top of this index, not sorted.
-        f"CREATE INDEX posts_engagement ON posts ({_M008_ENGAGEMENT.format(m='metrics')})",
+        f"CREATE INDEX posts_engagement ON posts ({_M009_ENGAGEMENT.format(m='metrics')})",
     ):
         db.execute(statement)
-    for statement in _split(_m008_triggers()):
+    for statement in _split(_m009_triggers()):
         db.execute(statement)
-    _m008_backfill(db)
+    _m009_backfill(db)
 
 
-_M008_METRICS = ("likes", "reposts", "replies", "quotes")
-_M008_METRIC = "COALESCE(CAST(json_extract({m}, '$.%s') AS INTEGER), 0)"
-_M008_ENGAGEMENT = " + ".join(_M008_METRIC % key for key in _M008_METRICS)
-_M008_REASON = "CASE WHEN {c}.state = 'rejected' THEN {c}.reason ELSE '' END"
+_M009_METRICS = ("likes", "reposts", "replies", "quotes")
+_M009_METRIC = "COALESCE(CAST(json_extract({m}, '$.%s') AS INTEGER), 0)"
+_M009_ENGAGEMENT = " + ".join(_M009_METRIC % key for key in _M009_METRICS)
+_M009_REASON = "CASE WHEN {c}.state = 'rejected' THEN {c}.reason ELSE '' END"
 
 
-def _m008_counting(c: str, p: str, sign: str, metrics: str, hashtags: str,
+def _m009_counting(c: str, p: str, sign: str, metrics: str, hashtags: str,
                    where: str) -> str:
     """The statements that count (sign 1) or uncount (sign -1) the rows `FROM {c} curation
     JOIN {p} post WHERE {where}` in the figure tables; `metrics` and `hashtags` name the post's
     columns to use (OLD.… or NEW.… in an update)."""
-    sums = ", ".join(f"{sign} * {_M008_METRIC.format(m=metrics) % key}" for key in _M008_METRICS)
+    sums = ", ".join(f"{sign} * {_M009_METRIC.format(m=metrics) % key}" for key in _M009_METRICS)
     return f"""
         INSERT INTO figure_minutes (event_id, minute, session_id, posts)
         SELECT {c}.event_id, substr({p}.created_at, 1, 16), COALESCE({c}.session_id, 0), {sign}
@@ -474,51 +480,51 @@ def _m008_counting(c: str, p: str, sign: str, metrics: str, hashtags: str,
         {where.replace("WHERE", f", json_each({hashtags}) j WHERE j.type = 'text' AND", 1)}
         ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;
         INSERT INTO figure_states (event_id, state, reason, posts)
-        SELECT {c}.event_id, {c}.state, {_M008_REASON.format(c=c)}, {sign}
+        SELECT {c}.event_id, {c}.state, {_M009_REASON.format(c=c)}, {sign}
         {where}
         ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;"""
 
 
-def _m008_tidy_accounts(events: str, platform: str, handle: str) -> str:
+def _m009_tidy_accounts(events: str, platform: str, handle: str) -> str:
     # Rows that reached zero go, so an erased author's handle leaves no trace here.
     return f"""
         DELETE FROM figure_accounts WHERE event_id IN ({events}) AND platform = {platform}
             AND handle = {handle} AND posts = 0;"""
 
 
-def _m008_tidy_hashtags(events: str, hashtags: str) -> str:
+def _m009_tidy_hashtags(events: str, hashtags: str) -> str:
     return f"""
         DELETE FROM figure_hashtags WHERE event_id IN ({events}) AND posts = 0
             AND tag IN (SELECT value FROM json_each({hashtags}));"""
 
 
-def _m008_triggers() -> str:
-    arrival = _m008_counting("NEW", "p", "1", "p.metrics", "p.hashtags",
+def _m009_triggers() -> str:
+    arrival = _m009_counting("NEW", "p", "1", "p.metrics", "p.hashtags",
                              "FROM posts p WHERE p.id = NEW.post_id AND p.deleted = 0")
-    removal = _m008_counting("OLD", "p", "-1", "p.metrics", "p.hashtags",
+    removal = _m009_counting("OLD", "p", "-1", "p.metrics", "p.hashtags",
                              "FROM posts p WHERE p.id = OLD.post_id AND p.deleted = 0")
     of_post = ("FROM curation c WHERE c.event_id IN (SELECT id FROM events)"
                " AND c.post_id = NEW.id")
     # A post deleted (or back) at its source, in every event that holds it: what was counted
     # (OLD) goes, what is now there (NEW) comes.
-    deleted = _m008_counting("c", "OLD", "-1", "OLD.metrics", "OLD.hashtags",
+    deleted = _m009_counting("c", "OLD", "-1", "OLD.metrics", "OLD.hashtags",
                              of_post + " AND NEW.deleted")
-    undeleted = _m008_counting("c", "NEW", "1", "NEW.metrics", "NEW.hashtags",
+    undeleted = _m009_counting("c", "NEW", "1", "NEW.metrics", "NEW.hashtags",
                                of_post + " AND NOT NEW.deleted")
     events_of_post = "SELECT event_id FROM curation WHERE event_id IN (SELECT id FROM events)" \
                      " AND post_id = NEW.id"
     metric_changes = ", ".join(
-        f"{k} = {k} + {_M008_METRIC.format(m='NEW.metrics') % k}"
-        f" - {_M008_METRIC.format(m='OLD.metrics') % k}" for k in _M008_METRICS)
+        f"{k} = {k} + {_M009_METRIC.format(m='NEW.metrics') % k}"
+        f" - {_M009_METRIC.format(m='OLD.metrics') % k}" for k in _M009_METRICS)
     return f"""
     CREATE TRIGGER figures_arrival AFTER INSERT ON curation
     BEGIN {arrival}
     END;
     CREATE TRIGGER figures_removal AFTER DELETE ON curation
     BEGIN {removal}
-    {_m008_tidy_accounts("OLD.event_id", "(SELECT platform FROM posts WHERE id = OLD.post_id)",
+    {_m009_tidy_accounts("OLD.event_id", "(SELECT platform FROM posts WHERE id = OLD.post_id)",
                          "(SELECT author_handle FROM posts WHERE id = OLD.post_id)")}
-    {_m008_tidy_hashtags("OLD.event_id", "(SELECT hashtags FROM posts WHERE id = OLD.post_id)")}
+    {_m009_tidy_hashtags("OLD.event_id", "(SELECT hashtags FROM posts WHERE id = OLD.post_id)")}
     END;
     CREATE TRIGGER figures_session AFTER UPDATE OF session_id ON curation
     WHEN OLD.session_id IS NOT NEW.session_id
@@ -538,10 +544,10 @@ def _m008_triggers() -> str:
         AND NOT (SELECT deleted FROM posts WHERE id = NEW.post_id)
     BEGIN
         INSERT INTO figure_states (event_id, state, reason, posts)
-        VALUES (OLD.event_id, OLD.state, {_M008_REASON.format(c="OLD")}, -1)
+        VALUES (OLD.event_id, OLD.state, {_M009_REASON.format(c="OLD")}, -1)
         ON CONFLICT DO UPDATE SET posts = posts - 1;
         INSERT INTO figure_states (event_id, state, reason, posts)
-        VALUES (NEW.event_id, NEW.state, {_M008_REASON.format(c="NEW")}, 1)
+        VALUES (NEW.event_id, NEW.state, {_M009_REASON.format(c="NEW")}, 1)
         ON CONFLICT DO UPDATE SET posts = posts + 1;
         UPDATE figure_accounts SET approved = approved
             - (OLD.state = 'approved') + (NEW.state = 'approved')
@@ -553,8 +559,8 @@ def _m008_triggers() -> str:
     WHEN OLD.deleted IS NOT NEW.deleted
     BEGIN {deleted}
     {undeleted}
-    {_m008_tidy_accounts(events_of_post, "NEW.platform", "NEW.author_handle")}
-    {_m008_tidy_hashtags(events_of_post, "OLD.hashtags")}
+    {_m009_tidy_accounts(events_of_post, "NEW.platform", "NEW.author_handle")}
+    {_m009_tidy_hashtags(events_of_post, "OLD.hashtags")}
     END;
     CREATE TRIGGER figures_metrics AFTER UPDATE OF metrics ON posts
     WHEN OLD.metrics IS NOT NEW.metrics AND NOT OLD.deleted AND NOT NEW.deleted
@@ -573,14 +579,14 @@ def _m008_triggers() -> str:
         SELECT c.event_id, j.value, 1 FROM curation c, json_each(NEW.hashtags) j
         WHERE j.type = 'text' AND c.event_id IN (SELECT id FROM events) AND c.post_id = NEW.id
         ON CONFLICT DO UPDATE SET posts = posts + excluded.posts;
-        {_m008_tidy_hashtags(events_of_post, "OLD.hashtags")}
+        {_m009_tidy_hashtags(events_of_post, "OLD.hashtags")}
     END;
     """
 
 
-def _m008_backfill(db: Database) -> None:
+def _m009_backfill(db: Database) -> None:
     # The posts already stored, counted as the triggers would have counted them.
-    for statement in _split(_m008_counting(
+    for statement in _split(_m009_counting(
             "c", "p", "1", "p.metrics", "p.hashtags",
             "FROM curation c JOIN posts p ON p.id = c.post_id WHERE p.deleted = 0")):
         db.execute(statement)
@@ -588,41 +594,41 @@ def _m008_backfill(db: Database) -> None:
     # says so in its detail, a rule's in its action), less those their editor undid; the
     # first one of each post gives its time to decision.
     db.execute("""
-        CREATE TEMP TABLE m008_decisions AS
+        CREATE TEMP TABLE m009_decisions AS
         SELECT id, event_id, post_id, actor, at, CASE WHEN actor = 'regola' THEN
                 CASE action WHEN 'approve' THEN 'approved' WHEN 'reject' THEN 'rejected' END
             ELSE json_extract(detail, '$.after.state') END AS state
         FROM audit WHERE action IN ('approve', 'reject', 'feature', 'pin')
             AND event_id IS NOT NULL AND post_id IS NOT NULL AND json_valid(detail)""")
-    db.execute("DELETE FROM m008_decisions WHERE state IS NULL"
+    db.execute("DELETE FROM m009_decisions WHERE state IS NULL"
                " OR state NOT IN ('approved', 'rejected')")
     db.execute("""
         INSERT INTO figure_editors (event_id, actor, approved, rejected)
         SELECT event_id, actor, SUM(state = 'approved'), SUM(state = 'rejected')
-        FROM m008_decisions WHERE id NOT IN (
+        FROM m009_decisions WHERE id NOT IN (
             SELECT json_extract(detail, '$.undoes') FROM audit
             WHERE action = 'undo' AND json_valid(detail)
                 AND json_extract(detail, '$.undoes') IS NOT NULL)
         GROUP BY event_id, actor""")
     db.execute("""
-        CREATE TEMP TABLE m008_firsts AS
+        CREATE TEMP TABLE m009_firsts AS
         SELECT d.event_id, d.post_id, d.actor, d.at, c.arrived_at
-        FROM (SELECT event_id, post_id, actor, at, MIN(id) FROM m008_decisions
+        FROM (SELECT event_id, post_id, actor, at, MIN(id) FROM m009_decisions
               GROUP BY event_id, post_id) d  -- actor and at: those of the first row
         JOIN curation c ON c.event_id = d.event_id AND c.post_id = d.post_id""")
     db.execute("""
-        UPDATE curation SET first_decided_at = f.at FROM m008_firsts f
+        UPDATE curation SET first_decided_at = f.at FROM m009_firsts f
         WHERE curation.event_id = f.event_id AND curation.post_id = f.post_id""")
     db.execute("""
         INSERT INTO figure_waits (event_id, actor, seconds, posts)
         SELECT event_id, actor, CASE WHEN s >= 3600 THEN s - s % 60 ELSE s END, COUNT(*)
         FROM (SELECT event_id, actor, CAST(max(0, round(
                   (julianday(at) - julianday(arrived_at)) * 86400, 3)) AS INTEGER) AS s
-              FROM m008_firsts)
+              FROM m009_firsts)
         GROUP BY 1, 2, 3""")
     # Decided posts whose decision the audit no longer holds (a retention purge): they are
     # not first decided again later, and their time is unknown.
     db.execute("UPDATE curation SET first_decided_at = COALESCE(decided_at, arrived_at)"
                " WHERE first_decided_at IS NULL AND state IN ('approved', 'rejected')")
-    db.execute("DROP TABLE m008_decisions")
-    db.execute("DROP TABLE m008_firsts")
+    db.execute("DROP TABLE m009_decisions")
+    db.execute("DROP TABLE m009_firsts")

@@ -899,7 +899,7 @@ class Store:
 
     def figure_data(self, event_id: int, engaged: int = 5) -> dict[str, Any]:
         """The figures of the day as plain rows for `coverage.figures.figures`, from the tables
-        every write keeps up to date (migration m008): a few small reads at any size of event.
+        every write keeps up to date (migration m009): a few small reads at any size of event.
 
         Posts deleted at their source are left out everywhere but in the editors' figures
         (`editors`, `waits`: the work was done). `engaged` is how many of the most engaged
@@ -1014,14 +1014,21 @@ class Store:
 
     def get_user(self, name: str) -> dict[str, Any]:
         """A user by name (case-insensitive); raises NotFound."""
-        row = self._one("SELECT id, name, role, created_at FROM users WHERE name = ?", [name])
+        row = self._one("SELECT id, name, role, language, created_at FROM users WHERE name = ?",
+                        [name])
         if row is None:
             raise NotFound(f"Nessun utente {name!r}.")
         return row
 
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
         """A user by id, or None."""
-        return self._one("SELECT id, name, role, created_at FROM users WHERE id = ?", [user_id])
+        return self._one("SELECT id, name, role, language, created_at FROM users WHERE id = ?",
+                         [user_id])
+
+    def set_user_language(self, user_id: int, language: str) -> None:
+        """Remember the language a user chose for the pages ('' = their browser's)."""
+        with self._write() as db:
+            db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
 
     def count_users(self) -> int:
         """How many users exist."""
@@ -1189,7 +1196,7 @@ def _post_row(row: dict[str, Any]) -> dict[str, Any]:
     return post
 
 
-# The platforms' metrics of a post summed, exactly as the index posts_engagement (m008) holds
+# The platforms' metrics of a post summed, exactly as the index posts_engagement (m009) holds
 # it, so the most engaged posts are read from the index.
 _ENGAGEMENT = " + ".join(
     f"COALESCE(CAST(json_extract(p.metrics, '$.{key}') AS INTEGER), 0)"
@@ -1198,7 +1205,7 @@ _ENGAGEMENT = " + ".join(
 
 def wait_seconds(arrived_at: str, decided_at: str) -> int:
     """Whole seconds from a post's arrival to its first decision, whole minutes beyond an hour
-    (as figure_waits keeps them, and migration m008 computed them for earlier decisions)."""
+    (as figure_waits keeps them, and migration m009 computed them for earlier decisions)."""
     seconds = (parse_time(decided_at) - parse_time(arrived_at)).total_seconds()
     whole = int(max(round(seconds, 3), 0.0))
     return whole - whole % 60 if whole >= 3600 else whole
