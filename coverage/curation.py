@@ -40,6 +40,9 @@ class ActionError(ValueError):
     """An action that does not exist or lacks what it needs."""
 
 
+# Who decided, in the audit log and the figures, when one of the lead's rules did.
+RULES_ACTOR = "regola"
+
 # Reasons a rule (not a person) gives; always accepted besides the event's own list.
 SYSTEM_REASONS = {"banned": "Account bloccato", "rule": "Nascosto da una regola"}
 

@@ -28,8 +28,7 @@ from . import curation
 from .migrations import apply_migrations
 from .model import Post, format_time, parse_time
 
-# Who decided when a rule did (audit rows, figures); `decided_by` adds the rule's name.
-RULES_ACTOR = "regola"
+RULES_ACTOR = curation.RULES_ACTOR  # `decided_by` adds the rule's name after it
 DECIDED = ("approved", "rejected")  # the states a decision leaves a post in
 
 

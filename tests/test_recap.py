@@ -309,7 +309,8 @@ def test_no_embed_option_when_the_recap_turns_embeds_off(store, event, source_id
     recap = build_recap(store, event["slug"], {"embeds": False})
     for fmt in ("html", "fragment"):
         html = render_recap(recap, fmt)
-        assert "<details" not in html and "<script" not in html and "twitter-tweet" not in html
+        assert '<details class="piazza-native' not in html and "<script" not in html
+        assert "twitter-tweet" not in html
 
 
 def test_rss_posts_have_no_native_embed(make_post):

@@ -6,14 +6,13 @@ it into one format. Renderers register like sources do: a new format is one new 
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..model import parse_time
+from ..figures import ENGAGED, figures, public_figures
 from ..store import Store
 
 
@@ -148,23 +147,29 @@ def build_recap(store: Store, slug: str, edits: dict[str, Any] | None = None) ->
         "intro": edits["intro"] or event.get("description", ""),
         "conclusion": edits["conclusion"], "embeds": edits["embeds"], "edits": edits,
         "sections": sections,
-        "figures": figures(store.figure_rows(event["id"]), event, removed={
-            int(i) for i, e in edits["posts"].items() if e.get("removed")}),
+        "figures": public_figures(day_figures(store, event, removed=_removed(edits))),
     }
 
 
-def build_figures(store: Store, slug: str) -> dict[str, Any]:
-    """The figures of the day alone, shaped like a recap without sections (for the console's
-    figures page): the same numbers as the recap, without reading every approved post."""
+def build_figures(store: Store, slug: str, now: datetime | None = None) -> dict[str, Any]:
+    """The console's figures of the day: the recap's, plus the editors' and (with `now`, the
+    event's time) the last hour's. Read from tables kept by every write, not from the posts."""
     event = store.get_event(slug)
     edits = check_edits(store.recap_edits(event["id"]))
-    return {
-        "event": event, "language": event["language"], "title": edits["title"] or event["name"],
-        "intro": edits["intro"] or event.get("description", ""), "embeds": False,
-        "sections": [], "edits": edits,
-        "figures": figures(store.figure_rows(event["id"]), event, removed={
-            int(i) for i, e in edits["posts"].items() if e.get("removed")}),
-    }
+    return day_figures(store, event, now=now, removed=_removed(edits))
+
+
+def day_figures(store: Store, event: dict[str, Any], now: datetime | None = None,
+                removed: Iterable[int] = ()) -> dict[str, Any]:
+    """`coverage.figures.figures` over the event's rows; `removed`: posts the lead took out
+    of the recap (never quoted among the most engaged)."""
+    removed = set(removed)
+    data = store.figure_data(event["id"], engaged=ENGAGED + len(removed))
+    return figures(data, event, now=now, removed=removed)
+
+
+def _removed(edits: dict[str, Any]) -> set[int]:
+    return {int(i) for i, e in edits["posts"].items() if e.get("removed")}
 
 
 def _approved_posts(store: Store, event_id: int) -> list[dict[str, Any]]:
@@ -184,77 +189,6 @@ def _session_at(sessions: list[dict[str, Any]], created_at: str) -> dict[str, An
         if session["starts_at"] <= created_at < session["ends_at"]:
             return session
     return None
-
-
-def figures(rows: list[dict[str, Any]], event: dict[str, Any],
-            removed: set[int] = frozenset()) -> dict[str, Any]:
-    """The day in numbers, over every post collected for the event (deleted ones left out).
-
-    `rows` are light rows (platform, handle, created_at, hashtags, engagement, state, reason,
-    arrived_at, decided_at, decided_by, session_id, id, text, url, author name).
-    """
-    sessions = {s["id"]: s for s in event["sessions"]}
-    minutes = Counter(r["created_at"][:16] for r in rows)
-    busiest = minutes.most_common(1)[0] if minutes else None
-    tags = Counter(t.lower() for r in rows for t in r["hashtags"])
-    accounts = Counter((r["platform"], r["author_handle"]) for r in rows)
-    # Named in a public recap: only accounts whose posts the editors approved (a rejected
-    # spammer's handle must not be advertised).
-    approved_accounts = Counter((r["platform"], r["author_handle"]) for r in rows
-                                if r["state"] == "approved")
-    per_session = Counter()
-    for r in rows:
-        key = r["session_id"] if r["session_id"] in sessions else (
-            _session_at(event["sessions"], r["created_at"]) or {}).get("id")
-        per_session[key] += 1
-    waits = sorted(_seconds_between(r["arrived_at"], r["decided_at"]) for r in rows
-                   if r["decided_at"] and not r["decided_by"].startswith("regola"))
-    # Quoted in the recap: approved posts the lead did not take out of it.
-    engaged = heapq.nlargest(5, (r for r in rows
-                                 if r["state"] == "approved" and r["id"] not in removed),
-                             key=lambda r: r["engagement"])
-    return {
-        "posts": len(rows),
-        "accounts": len(accounts),
-        "platforms": dict(Counter(r["platform"] for r in rows).most_common()),
-        "sessions": [{"title": sessions[k]["title"], "posts": n}
-                     for k, n in sorted(per_session.items(), key=lambda kv: (
-                         sessions[kv[0]]["starts_at"] if kv[0] in sessions else "~"))
-                     if k in sessions],
-        "busiest_minute": {"at": busiest[0] + ":00Z", "posts": busiest[1]} if busiest else None,
-        "top_hashtags": tags.most_common(5),
-        "top_accounts": [{"platform": p, "handle": h, "posts": n}
-                         for (p, h), n in approved_accounts.most_common(5)],
-        "most_engaged": [{"id": r["id"], "author": r["author_name"] or r["author_handle"],
-                          "url": r["url"], "text": r["text"][:140],
-                          "engagement": r["engagement"]}
-                         for r in engaged],
-        "moderation": {
-            "approved": sum(r["state"] == "approved" for r in rows),
-            "rejected": sum(r["state"] == "rejected" for r in rows),
-            "pending": sum(r["state"] == "pending" for r in rows),
-            "rejected_by_reason": dict(Counter(r["reason"] or "other" for r in rows
-                                               if r["state"] == "rejected").most_common()),
-            "median_seconds_to_decision": waits[len(waits) // 2] if waits else None,
-        },
-        "per_quarter_hour": _per_quarter_hour(rows, event),
-    }
-
-
-def _seconds_between(start: str, end: str) -> float:
-    return max((parse_time(end) - parse_time(start)).total_seconds(), 0.0)
-
-
-def _per_quarter_hour(rows: list[dict[str, Any]], event: dict[str, Any]) -> list[list]:
-    """[["2026-11-19T09:15", n], …] over the event's day (or the posts' span)."""
-    counts = Counter(r["created_at"][:14] + f"{int(r['created_at'][14:16]) // 15 * 15:02d}"
-                     for r in rows if len(r["created_at"]) >= 16)
-    if not counts:
-        return []
-    start = (event.get("starts_at") or min(counts))[:16]
-    end = (event.get("ends_at") or max(counts))[:16]
-    keys = sorted(k for k in counts if start[:13] <= k[:13] <= end[:13]) or sorted(counts)
-    return [[k, counts[k]] for k in keys]
 
 
 def render_recap(recap: dict[str, Any], fmt: str) -> str:

@@ -1,48 +1,98 @@
-"""A small bar chart of posts per quarter-hour, as inline SVG: no script, no library."""
+"""Bar charts of posts over time as inline SVG: no script, no library, nothing to load.
+
+The words (title, description, the time on the axis) come from the caller, in its language;
+a chart is an image with a title and a description for screen readers, and each page puts a
+table of the same numbers beside it.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from datetime import datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Minutes between two labels on the time axis: the first that leaves at most MAX_TICKS.
+TICKS = (5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440, 2880, 10080)
+MAX_TICKS = 8
+BAR, GRID, INK = "#0b5394", "#d9d9d9", "#333333"  # bars 8.6:1 and text 12.6:1 on white
 
 
-def posts_chart(per_quarter_hour: list[list[Any]], label: str, time_of: Any,
-                width: int = 640, height: int = 160, lang: str = "it") -> str:
-    """SVG markup with a title and description for screen readers; '' when there is no data.
-
-    `time_of` turns a "YYYY-MM-DDTHH:MM" key into the local time shown on the axis.
-    """
-    if not per_quarter_hour:
+def time_chart(series: dict[str, Any], *, chart_id: str, title: str, desc: str, tz: str,
+               tick_text: Callable[[str], str], bar_text: Callable[[str, int], str],
+               width: int = 720, height: int = 220) -> str:
+    """SVG markup for a `coverage.figures` time series ({"minutes", "bars": [[iso, n]…],
+    "peak"}); '' when it has no bars. `tick_text(iso)` words a time on the axis,
+    `bar_text(iso, n)` a bar's tooltip; `chart_id` makes the ids unique on the page."""
+    bars = series.get("bars") or []
+    if not bars:
         return ""
-    peak = max(n for _, n in per_quarter_hour) or 1
-    bars, gap = len(per_quarter_hour), 2
-    bar_width = max((width - 40) / bars - gap, 1)
-    top, bottom = 12, height - 24
+    left, right, top, bottom = 44, 10, 12, height - 30
+    plot = width - left - right
+    slot = plot / len(bars)
+    gap = min(2.0, slot * 0.2)
+    step, ceiling = _y_scale(max(n for _, n in bars))
     parts = []
-    for i, (key, n) in enumerate(per_quarter_hour):
-        bar_height = (bottom - top) * n / peak
-        x = 30 + i * (bar_width + gap)
-        parts.append(
-            f'<rect x="{x:.1f}" y="{bottom - bar_height:.1f}" width="{bar_width:.1f}" '
-            f'height="{bar_height:.1f}" fill="#0b5394"><title>{escape(time_of(key))}: {n}'
-            "</title></rect>")
-    # Axis labels at the first, middle and last bars.
-    for i in sorted({0, bars // 2, bars - 1}):
-        x = 30 + i * (bar_width + gap) + bar_width / 2
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
-                     f'fill="#333">{escape(time_of(per_quarter_hour[i][0]))}</text>')
-    parts.append(f'<text x="2" y="{top + 4}" font-size="11" fill="#333">{peak}</text>')
-    total = sum(n for _, n in per_quarter_hour)
-    first, last = escape(time_of(per_quarter_hour[0][0])), escape(time_of(per_quarter_hour[-1][0]))
-    if lang == "en":
-        desc = (f"{escape(label)}: {total} posts from {first} to {last}, at most {peak} in a "
-                "quarter-hour.")
-    else:
-        desc = (f"{escape(label)}: {total} post dalle {first} alle {last}, massimo {peak} in un "
-                "quarto d'ora.")
+    for value in range(0, ceiling + 1, step):  # the horizontal grid and its numbers
+        y = bottom - (bottom - top) * value / ceiling
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                     f'stroke="{GRID if value else INK}"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
+    for i, (at, n) in enumerate(bars):
+        if n <= 0:
+            continue
+        h = (bottom - top) * n / ceiling
+        parts.append(f'<rect x="{left + i * slot + gap / 2:.1f}" y="{bottom - h:.1f}" '
+                     f'width="{slot - gap:.1f}" height="{h:.1f}" fill="{BAR}">'
+                     f"<title>{escape(bar_text(at, n))}</title></rect>")
+    for i in _ticks(bars, series["minutes"], tz):
+        x = left + i * slot
+        parts.append(f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 5}" '
+                     f'stroke="{INK}"/><text x="{x:.1f}" y="{bottom + 18}" '
+                     f'text-anchor="middle">{escape(tick_text(bars[i][0]))}</text>')
     return (f'<svg class="piazza-chart" role="img" viewBox="0 0 {width} {height}" '
-            f'width="100%" aria-labelledby="chart-title chart-desc" '
-            f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{escape(label)}</title>'
-            f'<desc id="chart-desc">{desc}</desc>'
-            f'<line x1="28" y1="{bottom}" x2="{width}" y2="{bottom}" stroke="#767676"/>'
-            + "".join(parts) + "</svg>")
+            f'width="100%" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+            f'font-size="12" fill="{INK}" xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="{chart_id}-title">{escape(title)}</title>'
+            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>' + "".join(parts) + "</svg>")
+
+
+def _y_scale(peak: int) -> tuple[int, int]:
+    """(step, top) of the vertical axis: round steps (1, 2, 5, 10, 20…), at most five lines."""
+    peak = max(peak, 1)
+    step = 1
+    for power in range(0, 12):
+        for base in (1, 2, 5):
+            step = base * 10 ** power
+            if peak / step <= 4:
+                return step, step * math.ceil(peak / step)
+    return step, step * math.ceil(peak / step)
+
+
+def _ticks(bars: list[list[Any]], minutes: int, tz: str) -> list[int]:
+    """The bars whose start gets a label: those at round local times (every hour, every ten
+    minutes…), spaced so that at most MAX_TICKS fit."""
+    span = len(bars) * minutes
+    every = next((t for t in TICKS if t % minutes == 0 and span / t <= MAX_TICKS),
+                 minutes * math.ceil(len(bars) / MAX_TICKS))
+    zone = _zone(tz)
+    out = []
+    for i, (at, _) in enumerate(bars):
+        local = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(zone)
+        into = local.hour * 60 + local.minute
+        if every < 1440 and into % every == 0:
+            out.append(i)
+        elif every >= 1440 and into == 0 and local.toordinal() % (every // 1440) == 0:
+            out.append(i)
+    return out or [0]
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+

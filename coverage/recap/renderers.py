@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from ..views.format import local_day
 from . import renderer
-from .chart import posts_chart
+from .chart import time_chart
 from .embeds import lang_attr, native_embed
 from .wording import (
     description,
@@ -24,6 +24,7 @@ from .wording import (
     platform_name,
     reply_line,
     safe_href,
+    series_words,
     session_lines,
     when,
 )
@@ -39,9 +40,11 @@ def _paragraphs(text: str) -> Markup:
     return Markup("".join(f"<p>{escape(b)}</p>".replace("\n", "<br>") for b in paragraphs(text)))
 
 
-def _chart(per_quarter_hour: list, label: str, tz: str, lang: str) -> Markup:
-    return Markup(posts_chart(per_quarter_hour, label,
-                              lambda key: when(key + ":00Z", tz, lang, "time"), lang=lang))
+def _chart(series: dict[str, Any], chart_id: str, tz: str, lang: str) -> Markup:
+    words = series_words(series, tz, lang)
+    return Markup(time_chart(series, chart_id=chart_id, title=words["title"],
+                             desc=words["desc"], tz=tz, tick_text=words["tick"],
+                             bar_text=words["bar"]))
 
 
 def _sentence(parts: list[tuple], anchors: Any = ()) -> Markup:
@@ -67,7 +70,7 @@ def _sentence(parts: list[tuple], anchors: Any = ()) -> Markup:
 _env.filters.update(
     when=when, local_day=local_day, paragraphs=_paragraphs, chart=_chart, sentence=_sentence,
     session_lines=session_lines, reply_line=reply_line, platform_name=platform_name,
-    lang_attr=lang_attr, safe_href=safe_href,
+    lang_attr=lang_attr, safe_href=safe_href, series_words=series_words,
 )
 
 
@@ -109,12 +112,6 @@ def render_html(recap: dict[str, Any]) -> str:
 def render_fragment(recap: dict[str, Any]) -> str:
     """The body of the recap, to paste into any CMS."""
     return _env.get_template("recap/fragment.html").render(
-        recap=recap, ctx=page_context(recap), **recap)
-
-
-def render_figures(recap: dict[str, Any]) -> str:
-    """The figures of the day alone, as the recap shows them (for the console)."""
-    return _env.get_template("recap/_figures.html").render(
         recap=recap, ctx=page_context(recap), **recap)
 
 

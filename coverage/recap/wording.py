@@ -13,10 +13,11 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_timedelta
+from babel.dates import format_date, format_timedelta
 from babel.numbers import format_decimal
 
 from ..curation import REASONS, SYSTEM_REASONS
+from ..i18n import translations
 from ..model import parse_time
 from ..sanitize import is_http_url
 from ..views.format import local_datetime
@@ -200,10 +201,11 @@ def figure_blocks(recap: dict[str, Any]) -> list[dict[str, Any]]:
                                      f"{posts_word(busiest['posts'], lang)})")])
     if figures.get("top_hashtags"):
         main.append([("text", f"{w['top_hashtags']}: " + ", ".join(
-            f"#{tag} ({number(n, lang)})" for tag, n in figures["top_hashtags"]))])
+            f"#{tag} ({number(n, lang)})" for tag, n in figures["top_hashtags"][:5]))])
     if figures.get("top_accounts"):
         main.append([("text", f"{w['top_accounts']}: " + ", ".join(
-            f"{a['handle']} ({number(a['posts'], lang)})" for a in figures["top_accounts"]))])
+            f"{a['handle']} ({number(a['posts'], lang)})"
+            for a in figures["top_accounts"][:5]))])
     moderation = figures.get("moderation") or {}
     if moderation:
         sentence = (f"{w['moderation']}: {number(moderation['approved'], lang)} {w['approved']}, "
@@ -217,12 +219,14 @@ def figure_blocks(recap: dict[str, Any]) -> list[dict[str, Any]]:
                          f"{duration(moderation['median_seconds_to_decision'], lang)}")
         main.append([("text", sentence)])
     blocks: list[dict[str, Any]] = [{"kind": "list", "items": main}]
-    if figures.get("sessions"):
+    sessions = [s for s in figures.get("sessions") or [] if s["posts"]]
+    if sessions:
         blocks.append({"kind": "heading", "text": w["per_session"]})
         blocks.append({"kind": "list", "items": [
-            [("text", f"{s['title']}: {number(s['posts'], lang)}")] for s in figures["sessions"]]})
-    if figures.get("per_quarter_hour"):
-        blocks.append({"kind": "chart", "label": w["per_quarter"]})
+            [("text", f"{s['title']}: {number(s['posts'], lang)}")] for s in sessions]})
+    if (figures.get("timeline") or {}).get("posts"):
+        blocks.append({"kind": "chart", "label": series_words(figures["timeline"], tz,
+                                                              lang)["title"]})
     if figures.get("most_engaged"):
         blocks.append({"kind": "heading", "text": w["engaged"]})
         blocks.append({"kind": "olist", "items": [
@@ -280,3 +284,101 @@ def description(recap: dict[str, Any], limit: int = 160) -> str:
     if len(first) <= limit:
         return first
     return first[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+
+
+# -- charts of posts over time (the recap's and the console's) ------------------------------
+def series_words(series: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+    """The words of a chart of posts over time and of its table, in `lang`: title,
+    description (for screen readers), what the chart leaves out, the table's headings, and
+    `tick(iso)` / `bar(iso, n)` / `span(iso)` for the axis, a bar's tooltip and a table row."""
+    t = translations(lang)
+    minutes, bars = series["minutes"], series["bars"]
+    style = "date" if minutes >= 1440 else "both" if _days(bars, tz) > 1 else "time"
+
+    def moment(iso: str) -> str:
+        if style == "date":
+            return format_date(local_moment(iso, tz).date(), "d MMM", locale=lang)
+        return when(iso, tz, lang, style)
+
+    def span(iso: str) -> str:
+        if minutes == 1:
+            return moment(iso)
+        end = parse_time(iso) + timedelta(minutes=minutes)
+        return f"{moment(iso)}–{when(format_time_z(end), tz, lang, 'time')}" \
+            if minutes < 1440 else moment(iso)
+
+    def bar(iso: str, n: int) -> str:
+        return t.ngettext("%(when)s: %(num)s post", "%(when)s: %(num)s posts", n) % {
+            "when": span(iso), "num": number(n, lang)}
+
+    peak_at = next((at for at, n in bars if n == series["peak"]), bars[0][0]) if bars else ""
+    every = width_words(minutes, lang)
+    title = {1: t.gettext("Posts per minute"), 60: t.gettext("Posts per hour"),
+             1440: t.gettext("Posts per day")}.get(minutes) \
+        or t.gettext("Posts every %(width)s") % {"width": every}
+    values = {"num": number(series["posts"], lang), "start": moment(series["start"]),
+              "end": moment(series["end"])}
+    if style == "date":
+        desc = t.ngettext("%(num)s post between %(start)s and %(end)s.",
+                          "%(num)s posts between %(start)s and %(end)s.", series["posts"])
+    else:
+        desc = t.ngettext("%(num)s post from %(start)s to %(end)s.",
+                          "%(num)s posts from %(start)s to %(end)s.", series["posts"])
+    desc = desc % values + " " + ({1: t.gettext("One bar a minute."),
+                                   60: t.gettext("One bar an hour."),
+                                   1440: t.gettext("One bar a day.")}.get(minutes)
+                                  or t.gettext("One bar every %(width)s.") % {"width": every})
+    if series["posts"]:
+        desc += " " + t.ngettext("The busiest: %(when)s, %(num)s post.",
+                                 "The busiest: %(when)s, %(num)s posts.", series["peak"]) % {
+            "when": span(peak_at), "num": number(series["peak"], lang)}
+    outside = []
+    if series.get("before"):
+        outside.append(t.ngettext("%(num)s post before the start", "%(num)s posts before the start",
+                                  series["before"]) % {"num": number(series["before"], lang)})
+    if series.get("after"):
+        outside.append(t.ngettext("%(num)s post after the end", "%(num)s posts after the end",
+                                  series["after"]) % {"num": number(series["after"], lang)})
+    return {"title": title, "desc": desc, "every": every,
+            "outside": t.gettext("Not in the chart: %(what)s.") % {
+                "what": ", ".join(outside)} if outside else "",
+            "time": t.gettext("Time"), "posts": t.gettext("Posts"),
+            "table": t.gettext("The chart's numbers"),
+            "tick": moment, "bar": bar, "span": span}
+
+
+def width_words(minutes: int, lang: str) -> str:
+    """'15 minutes', '1 hour', '2 days': how wide a bar is."""
+    t = translations(lang)
+    if minutes % 1440 == 0:
+        return t.ngettext("%(num)s day", "%(num)s days", minutes // 1440) % {
+            "num": minutes // 1440}
+    if minutes % 60 == 0:
+        return t.ngettext("%(num)s hour", "%(num)s hours", minutes // 60) % {"num": minutes // 60}
+    return t.ngettext("%(num)s minute", "%(num)s minutes", minutes) % {"num": minutes}
+
+
+def format_time_z(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _days(bars: list[list[Any]], tz: str) -> int:
+    if not bars:
+        return 0
+    return len({local_moment(bars[0][0], tz).date(), local_moment(bars[-1][0], tz).date()})
+
+
+def duration_words(seconds: float | None, lang: str) -> str:
+    """A wait as '45 s', '1 min 35 s' or '2 h 05 min' (to the second, so two editors' paces
+    can be told apart); '' when there is none."""
+    if seconds is None:
+        return ""
+    t = translations(lang)
+    whole = int(seconds + 0.5)
+    if whole < 60:
+        return t.gettext("%(seconds)s s") % {"seconds": whole}
+    if whole < 3600:
+        return t.gettext("%(minutes)s min %(seconds)s s") % {
+            "minutes": whole // 60, "seconds": f"{whole % 60:02d}"}
+    return t.gettext("%(hours)s h %(minutes)s min") % {
+        "hours": whole // 3600, "minutes": f"{whole % 3600 // 60:02d}"}

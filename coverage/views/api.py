@@ -208,6 +208,16 @@ def audit_csv_download(slug: str):
         "Content-Disposition": f'attachment; filename="{slug}.audit.csv"'})
 
 
+@bp.get("/events/<slug>/figures")
+def figures(slug: str):
+    """The figures of the day as the console's figures page shows them (README: "Figures")."""
+    from ..recap import build_figures
+    from .figures import event_now
+
+    event = event_or_404(slug)
+    return jsonify(build_figures(store(), event["slug"], now=event_now(event)))
+
+
 @bp.get("/events/<slug>/audit")
 def audit(slug: str):
     event_or_404(slug)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, make_response, render_template, request
 
 from ..curation import REASONS
 from ..recap import build_recap, render_recap
@@ -85,12 +85,35 @@ def recap(slug: str):
 @bp.get("/e/<slug>/figures")
 @login_required
 def figures(slug: str):
-    from ..recap import build_figures
-    from ..recap.renderers import render_figures
+    from .figures import panel
 
     event = event_or_404(slug)
     return render_template("figures.html", event=event, user=current_user(),
-                           figures=render_figures(build_figures(store(), event["slug"])))
+                           seq=store().head_seq(), **panel(event))
+
+
+@bp.get("/e/<slug>/figures/panel")
+@login_required
+def figures_panel(slug: str):
+    """The figures panel alone: what the open page fetches to refresh itself."""
+    from .figures import panel
+
+    event = event_or_404(slug)
+    response = make_response(render_template("figures/_panel.html", event=event,
+                                             **panel(event)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/e/<slug>/figures.csv")
+@login_required
+def figures_csv(slug: str):
+    from .figures import csv_download
+
+    event = event_or_404(slug)
+    body = csv_download(event, request.args.get("sep"))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{event["slug"]}-figures.csv"'})
 
 
 @bp.get("/e/<slug>/recap/<fmt>")

@@ -2,8 +2,10 @@
 // once and in order, keep what is on screen while the connection is down.
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
-export function connectLive(namespace, slug, handlers, onStatus) {
-  let lastSeq = 0;
+// `startSeq`: the change the page already reflects (rendered by the server), so the server
+// replays only what came after it instead of sending a snapshot.
+export function connectLive(namespace, slug, handlers, onStatus, startSeq = 0) {
+  let lastSeq = startSeq;
   let synced = false; // "connect" may arrive after the catch-up messages: never undo "live"
   const socket = io(namespace, {
     auth: (cb) => cb({ event: slug, last_seq: lastSeq }),
