@@ -116,7 +116,8 @@ def last_hour(minutes: dict[datetime, int], event: dict[str, Any],
             start - LIVE_MARGIN <= now <= end + LIVE_MARGIN):
         return None
     until = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return _bars(minutes, until - timedelta(hours=1), until, 1, event.get("timezone") or "UTC")
+    hour = _bars(minutes, until - timedelta(hours=1), until, 1, event.get("timezone") or "UTC")
+    return {**hour, "before": 0, "after": 0}  # the rest of the day is the other chart's
 
 
 def bar_width(span_minutes: float) -> int:
@@ -173,11 +174,15 @@ def _event_window(event: dict[str, Any]) -> tuple[datetime | None, datetime | No
 
 def _minutes(rows: list[dict[str, Any]]) -> dict[datetime, int]:
     """Posts per minute (aware UTC datetimes), whatever session they are in."""
-    out: dict[datetime, int] = {}
+    by_key: dict[str, int] = {}
     for row in rows:
-        minute = _minute(row["minute"])
+        key = row["minute"][:16]
+        by_key[key] = by_key.get(key, 0) + row["posts"]
+    out: dict[datetime, int] = {}
+    for key, n in by_key.items():
+        minute = _minute(key)
         if minute is not None:
-            out[minute] = out.get(minute, 0) + row["posts"]
+            out[minute] = out.get(minute, 0) + n
     return out
 
 
@@ -203,22 +208,24 @@ def _zone(tz: str) -> ZoneInfo:
 def _sessions(rows: list[dict[str, Any]], sessions: list[dict[str, Any]]) -> dict[str, Any]:
     """Posts per session in programme order: the session an editor placed a post in, else the
     one running when it was written (to the minute); the rest are outside the programme."""
-    spans = []
+    spans = []  # (session, first minute, first minute after), as "YYYY-MM-DDTHH:MM" in UTC
     for session in sessions:
         try:
-            spans.append((session, parse_time(session["starts_at"]),
-                          parse_time(session["ends_at"])))
+            spans.append((session, _key(session["starts_at"]), _key(session["ends_at"])))
         except (KeyError, ValueError):
             continue
     by_id = {session["id"]: session for session, _, _ in spans}
     counts: Counter[int] = Counter()
     outside = 0
+    running: dict[str, Any] = {}  # minute -> the session then, looked up once per minute
     for row in rows:
         session = by_id.get(row["session_id"])
         if session is None:
-            minute = _minute(row["minute"])
-            session = next((s for s, start, end in spans
-                            if minute is not None and start <= minute < end), None)
+            minute = row["minute"][:16]
+            if minute not in running:
+                running[minute] = next((s for s, start, end in spans if start <= minute < end),
+                                       None)
+            session = running[minute]
         if session is None:
             outside += row["posts"]
         else:
@@ -227,6 +234,10 @@ def _sessions(rows: list[dict[str, Any]], sessions: list[dict[str, Any]]) -> dic
                           "ends_at": s["ends_at"], "posts": counts[s["id"]]}
                          for s, _, _ in spans],
             "outside_sessions": outside}
+
+
+def _key(iso: str) -> str:
+    return parse_time(iso).strftime("%Y-%m-%dT%H:%M")
 
 
 # -- moderation ------------------------------------------------------------------------------

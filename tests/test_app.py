@@ -183,6 +183,6 @@ def test_the_figures_of_the_day_are_in_the_console(app, app_store, app_event, ma
     post_id = app_store.list_posts("prova")[0]["id"]
     app_store.decide("prova", post_id, "reject", "marta", reason="spam")
     html = editor.get("/e/prova/figures").get_data(as_text=True)
-    assert "La giornata in numeri" in html and "<svg" in html
+    assert "I numeri della giornata" in html and "<svg" in html
     assert "Spam" in html  # rejected by reason
     assert 'href="/e/prova/figures"' in editor.get("/e/prova/console").get_data(as_text=True)

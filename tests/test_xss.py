@@ -102,7 +102,7 @@ CHECK = r"""(opts) => {
       roots.push({ root: t.content, inTemplate: true, host });
     }
   }
-  let loaders = 0, programmes = 0, styles = 0;
+  let loaders = 0, programmes = 0, catalogs = 0, styles = 0;
   const opened = [...document.querySelectorAll("details.piazza-native[data-piazza-shown]")]
     .map((d) => d.getAttribute("data-piazza-script"));
   for (const { root, inTemplate, host } of roots) {
@@ -133,7 +133,10 @@ CHECK = r"""(opts) => {
           : (el.hasAttribute("src") && new URL(el.src).origin === location.origin
              && new URL(el.src).pathname.startsWith("/static/"))
             || (el.type === "application/json" && el.id === "programme"
-                && !el.closest("article, .queue-item") && ++programmes === 1);
+                && !el.closest("article, .queue-item") && ++programmes === 1)
+            // The page scripts' strings (base.html), once, straight in <body>.
+            || (el.type === "application/json" && el.id === "piazza-i18n"
+                && el.parentElement === document.body && ++catalogs === 1);
         if (!own) flag(`script not the page's own`, el);
       }
       if (tag === "link") {
@@ -536,7 +539,7 @@ def test_recap_builder_and_figures_run_nothing(world, browser, editor):
                               url)
             url = f"{world.base}/e/{event.slug}/figures"
             watch.page.goto(url)
-            if not watch.page.locator(".piazza-figures li").count():
+            if not watch.page.locator("#figures-panel li").count():
                 found.append(f"figures {event.slug}: no figures shown")
             found += findings(world, watch, f"figures {event.slug}", url)
     finally:
