@@ -61,7 +61,7 @@ def figures(data: dict[str, Any], event: dict[str, Any], now: datetime | None = 
             **{k: sum(r[k] for r in platforms) for k in METRICS},
             "engagement": sum(r[k] for r in platforms for k in METRICS),
         },
-        **_sessions(data["minutes"], event["sessions"]),
+        **_sessions(data["placed"], data["unplaced"], event["sessions"]),
         "busiest_minute": {"at": _iso(busiest[0]), "posts": busiest[1]} if busiest else None,
         "timeline": timeline(minutes, event),
         "last_hour": last_hour(minutes, event, now) if now is not None else None,
@@ -173,16 +173,12 @@ def _event_window(event: dict[str, Any]) -> tuple[datetime | None, datetime | No
 
 
 def _minutes(rows: list[dict[str, Any]]) -> dict[datetime, int]:
-    """Posts per minute (aware UTC datetimes), whatever session they are in."""
-    by_key: dict[str, int] = {}
-    for row in rows:
-        key = row["minute"][:16]
-        by_key[key] = by_key.get(key, 0) + row["posts"]
+    """Posts per minute, by aware UTC datetimes."""
     out: dict[datetime, int] = {}
-    for key, n in by_key.items():
-        minute = _minute(key)
+    for row in rows:
+        minute = _minute(row["minute"])
         if minute is not None:
-            out[minute] = out.get(minute, 0) + n
+            out[minute] = out.get(minute, 0) + row["posts"]
     return out
 
 
@@ -205,9 +201,11 @@ def _zone(tz: str) -> ZoneInfo:
 
 
 # -- the programme ---------------------------------------------------------------------------
-def _sessions(rows: list[dict[str, Any]], sessions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Posts per session in programme order: the session an editor placed a post in, else the
-    one running when it was written (to the minute); the rest are outside the programme."""
+def _sessions(placed: list[dict[str, Any]], unplaced: list[dict[str, Any]],
+              sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Posts per session in programme order: the session an editor placed a post in
+    (`placed`: posts per session id), else the one running when it was written, to the minute
+    (`unplaced`: posts per minute); the rest are outside the programme."""
     spans = []  # (session, first minute, first minute after), as "YYYY-MM-DDTHH:MM" in UTC
     for session in sessions:
         try:
@@ -217,15 +215,14 @@ def _sessions(rows: list[dict[str, Any]], sessions: list[dict[str, Any]]) -> dic
     by_id = {session["id"]: session for session, _, _ in spans}
     counts: Counter[int] = Counter()
     outside = 0
-    running: dict[str, Any] = {}  # minute -> the session then, looked up once per minute
-    for row in rows:
-        session = by_id.get(row["session_id"])
-        if session is None:
-            minute = row["minute"][:16]
-            if minute not in running:
-                running[minute] = next((s for s, start, end in spans if start <= minute < end),
-                                       None)
-            session = running[minute]
+    for row in placed:
+        if row["session_id"] in by_id:
+            counts[row["session_id"]] += row["posts"]
+        else:  # a session no longer in the programme
+            outside += row["posts"]
+    for row in unplaced:
+        minute = row["minute"][:16]
+        session = next((s for s, start, end in spans if start <= minute < end), None)
         if session is None:
             outside += row["posts"]
         else:

@@ -917,8 +917,13 @@ class Store:
         for row in engaged_rows:
             row["metrics"] = json.loads(row["metrics"] or "{}")
         return {
-            "minutes": rows("SELECT minute, session_id, posts FROM figure_minutes"
-                            " WHERE event_id = ? AND posts != 0 ORDER BY minute"),
+            "minutes": rows("SELECT minute, SUM(posts) AS posts FROM figure_minutes"
+                            " WHERE event_id = ? GROUP BY minute HAVING SUM(posts) != 0"),
+            "placed": rows("SELECT session_id, SUM(posts) AS posts FROM figure_minutes"
+                           " WHERE event_id = ? AND session_id != 0 GROUP BY session_id"
+                           " HAVING SUM(posts) != 0"),
+            "unplaced": rows("SELECT minute, posts FROM figure_minutes"
+                             " WHERE event_id = ? AND session_id = 0 AND posts != 0"),
             "platforms": rows("SELECT platform, posts, likes, reposts, replies, quotes"
                               " FROM figure_platforms WHERE event_id = ? AND posts != 0"),
             "states": rows("SELECT state, reason, posts FROM figure_states"

@@ -224,15 +224,15 @@ def test_bars_are_as_wide_as_keeps_them_at_most_sixty(span, width):
 def test_bars_start_at_round_local_times_whatever_the_zone():
     event = {"starts_at": "2026-11-19T03:50:00Z", "ends_at": "2026-11-19T13:10:00Z",
              "timezone": "Asia/Kolkata", "sessions": []}  # UTC+05:30
-    minutes = [{"minute": "2026-11-19T03:52", "session_id": 0, "posts": 4}]
+    minutes = [{"minute": "2026-11-19T03:52", "posts": 4}]
     timeline = figures(_rows(minutes), event)["timeline"]
     # 9 h 20 min: 10-minute bars, the first at 09:20 in Kolkata (03:50 UTC).
     assert timeline["minutes"] == 10
     assert timeline["bars"][0] == ["2026-11-19T03:50:00Z", 4]
     # Without planned times: from the first post to the last.
     undated = {"timezone": "Europe/Rome", "sessions": []}
-    timeline = figures(_rows([{"minute": "2026-11-19T09:07", "session_id": 0, "posts": 1},
-                              {"minute": "2026-11-19T09:58", "session_id": 0, "posts": 2}]),
+    timeline = figures(_rows([{"minute": "2026-11-19T09:07", "posts": 1},
+                              {"minute": "2026-11-19T09:58", "posts": 2}]),
                        undated)["timeline"]
     assert timeline["minutes"] == 1 and timeline["bars"][0] == ["2026-11-19T09:07:00Z", 1]
     assert timeline["bars"][-1] == ["2026-11-19T09:58:00Z", 2]
@@ -403,8 +403,9 @@ def _engagement() -> str:
 
 
 def _rows(minutes: list[dict]) -> dict:
-    return {"minutes": minutes, "platforms": [], "states": [], "accounts": 0,
-            "top_accounts": [], "hashtags": [], "engaged": [], "editors": [], "waits": []}
+    return {"minutes": minutes, "placed": [], "unplaced": minutes, "platforms": [],
+            "states": [], "accounts": 0, "top_accounts": [], "hashtags": [], "engaged": [],
+            "editors": [], "waits": []}
 
 
 # -- the CSV ----------------------------------------------------------------------------------
