@@ -399,9 +399,11 @@ def m009_figures(db: Database) -> None:
     # The figures of the day, kept up to date by every write instead of read from every post:
     # the live figures page refreshes while editors work, and at 50,000 posts reading the whole
     # event each time would stall the server. Like event_counts (m005), only posts that were
-    # not deleted count; triggers keep the posts' own tables in step whoever writes (ingest,
-    # decisions, undo, edits and deletions at the source, erasure). What editors decided, and
-    # how fast, is kept by Store itself where it decides (it knows an undo from a decision).
+    # not deleted count; triggers keep them in step whoever changes a post or its curation
+    # (decisions, undo, sessions, edits and deletions at the source, erasure). Arrivals are
+    # counted by Store in the statement after it inserts them, a few grouped statements per
+    # batch (a trigger per row cost ingest a sixth of its speed); what editors decided, and how
+    # fast, is kept by Store where it decides (it knows an undo from a decision).
     #   figure_minutes   posts per minute written (UTC, 'YYYY-MM-DDTHH:MM') and session placed
     #                    in (0: none; the programme's times place the rest when read)
     #   figure_platforms posts and the platforms' metrics summed, per platform
@@ -499,8 +501,6 @@ def _m009_tidy_hashtags(events: str, hashtags: str) -> str:
 
 
 def _m009_triggers() -> str:
-    arrival = _m009_counting("NEW", "p", "1", "p.metrics", "p.hashtags",
-                             "FROM posts p WHERE p.id = NEW.post_id AND p.deleted = 0")
     removal = _m009_counting("OLD", "p", "-1", "p.metrics", "p.hashtags",
                              "FROM posts p WHERE p.id = OLD.post_id AND p.deleted = 0")
     of_post = ("FROM curation c WHERE c.event_id IN (SELECT id FROM events)"
@@ -517,9 +517,6 @@ def _m009_triggers() -> str:
         f"{k} = {k} + {_M009_METRIC.format(m='NEW.metrics') % k}"
         f" - {_M009_METRIC.format(m='OLD.metrics') % k}" for k in _M009_METRICS)
     return f"""
-    CREATE TRIGGER figures_arrival AFTER INSERT ON curation
-    BEGIN {arrival}
-    END;
     CREATE TRIGGER figures_removal AFTER DELETE ON curation
     BEGIN {removal}
     {_m009_tidy_accounts("OLD.event_id", "(SELECT platform FROM posts WHERE id = OLD.post_id)",

@@ -383,6 +383,7 @@ class Store:
             "INSERT INTO changes (event_id, kind, post_id, actor, at, data)"
             " VALUES (?, ?, ?, ?, ?, ?)", change_rows)
         seq = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        _count_arrivals(conn, event_id, [post_id for _, post_id in arriving])
         conn.executemany(
             "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
             f" VALUES (?, '{RULES_ACTOR}', ?, ?, ?, ?, ?)", audit_rows)
@@ -424,6 +425,7 @@ class Store:
                 [event["id"], post_id, now]).fetchone()
             if cur is None:
                 return post_id, False
+            _count_arrivals(conn, event["id"], [post_id])
             self._change(conn, event["id"], "post_added", post_id, actor, now, {"by_url": True})
             conn.execute(
                 "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
@@ -1205,6 +1207,53 @@ def _post_row(row: dict[str, Any]) -> dict[str, Any]:
 _ENGAGEMENT = " + ".join(
     f"COALESCE(CAST(json_extract(p.metrics, '$.{key}') AS INTEGER), 0)"
     for key in ("likes", "reposts", "replies", "quotes"))
+
+
+# What the figure tables (m009) gain when posts arrive in an event: one grouped statement per
+# table for a whole batch, reading the posts as stored (a post may be stored already, for
+# another event, with other metrics than the copy that just came in). Triggers count every
+# later change; these must count exactly what the triggers uncount.
+# The batch's ids drive the join (CROSS JOIN keeps that order): grouping by state must not
+# tempt SQLite into walking the event's whole (event_id, state) index for each batch.
+_FIGURES_FROM = ("FROM json_each(?) a CROSS JOIN curation c ON c.event_id = ?"
+                 " AND c.post_id = a.value CROSS JOIN posts p ON p.id = c.post_id{tags}"
+                 " WHERE p.deleted = 0{where}")
+_ARRIVAL_FIGURES = (
+    "INSERT INTO figure_minutes (event_id, minute, session_id, posts)"
+    " SELECT c.event_id, substr(p.created_at, 1, 16), COALESCE(c.session_id, 0), COUNT(*)"
+    f" {_FIGURES_FROM} GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET posts = posts + excluded.posts",
+    "INSERT INTO figure_platforms (event_id, platform, posts, likes, reposts, replies, quotes)"
+    " SELECT c.event_id, p.platform, COUNT(*), " + ", ".join(
+        f"SUM(COALESCE(CAST(json_extract(p.metrics, '$.{key}') AS INTEGER), 0))"
+        for key in ("likes", "reposts", "replies", "quotes"))
+    + f" {_FIGURES_FROM} GROUP BY 1, 2 ON CONFLICT DO UPDATE SET posts = posts + excluded.posts,"
+    " likes = likes + excluded.likes, reposts = reposts + excluded.reposts,"
+    " replies = replies + excluded.replies, quotes = quotes + excluded.quotes",
+    "INSERT INTO figure_accounts (event_id, platform, handle, posts, approved)"
+    " SELECT c.event_id, p.platform, p.author_handle, COUNT(*), SUM(c.state = 'approved')"
+    f" {_FIGURES_FROM} GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET posts = posts + excluded.posts,"
+    " approved = approved + excluded.approved",
+    "INSERT INTO figure_hashtags (event_id, tag, posts) SELECT c.event_id, j.value, COUNT(*)"
+    f" {_FIGURES_FROM} GROUP BY 1, 2 ON CONFLICT DO UPDATE SET posts = posts + excluded.posts",
+    "INSERT INTO figure_states (event_id, state, reason, posts)"
+    " SELECT c.event_id, c.state, CASE WHEN c.state = 'rejected' THEN c.reason ELSE '' END,"
+    f" COUNT(*) {_FIGURES_FROM} GROUP BY 1, 2, 3"
+    " ON CONFLICT DO UPDATE SET posts = posts + excluded.posts",
+)
+
+
+_ARRIVAL_STATEMENTS = tuple(
+    statement.format(tags=", json_each(p.hashtags) j" if "figure_hashtags" in statement else "",
+                     where=" AND j.type = 'text'" if "figure_hashtags" in statement else "")
+    for statement in _ARRIVAL_FIGURES)
+
+
+def _count_arrivals(conn: sqlite3.Connection, event_id: int, post_ids: list[int]) -> None:
+    """Count posts that just arrived in an event (their curation rows written) in the
+    figures of the day."""
+    ids = json.dumps(post_ids)
+    for statement in _ARRIVAL_STATEMENTS:
+        conn.execute(statement, [ids, event_id])
 
 
 def wait_seconds(arrived_at: str, decided_at: str) -> int:
