@@ -110,10 +110,13 @@ def timeline(minutes: dict[datetime, int], event: dict[str, Any]) -> dict[str, A
 def last_hour(minutes: dict[datetime, int], event: dict[str, Any],
               now: datetime) -> dict[str, Any] | None:
     """The sixty minutes up to `now`, one bar a minute; None when the event is not running
-    (more than an hour before its start or after its end)."""
+    (more than an hour before its start or after its end; without planned times, more than an
+    hour after its last post)."""
     start, end = _event_window(event)
-    if start is not None and end is not None and not (
-            start - LIVE_MARGIN <= now <= end + LIVE_MARGIN):
+    if start is not None and end is not None:
+        if not start - LIVE_MARGIN <= now <= end + LIVE_MARGIN:
+            return None
+    elif not minutes or now - max(minutes) > LIVE_MARGIN:
         return None
     until = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
     hour = _bars(minutes, until - timedelta(hours=1), until, 1, event.get("timezone") or "UTC")

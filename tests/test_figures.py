@@ -237,6 +237,11 @@ def test_bars_start_at_round_local_times_whatever_the_zone():
     assert timeline["minutes"] == 1 and timeline["bars"][0] == ["2026-11-19T09:07:00Z", 1]
     assert timeline["bars"][-1] == ["2026-11-19T09:58:00Z", 2]
     assert figures(_rows([]), undated)["timeline"] is None
+    # … and its last hour shows while posts keep coming (within an hour of the last one).
+    rows = _rows([{"minute": "2026-11-19T09:58", "posts": 2}])
+    assert figures(rows, undated, now=datetime(2026, 11, 19, 10, 30, tzinfo=UTC))["last_hour"]
+    assert figures(rows, undated, now=datetime(2026, 11, 19, 11, 30, tzinfo=UTC)
+                   )["last_hour"] is None
 
 
 @pytest.mark.parametrize(("histogram", "expected"), [
