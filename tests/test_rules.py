@@ -160,8 +160,8 @@ def test_undo_reverts_the_editors_own_last_decision_only(store, event, source_id
     assert (post["state"], post["featured"]) == ("pending", False)
     assert store.get_post(event["slug"], second)["state"] == "rejected"  # luca's stays
     assert store.changes_after(0)[-1]["kind"] == "post_pending"
-    with pytest.raises(ValueError, match="nessuna"):
-        store.undo(event["slug"], "marta")  # nothing left to undo
+    with pytest.raises(ValueError, match="no decision of yours"):
+        store.undo(event["slug"], "marta")  # nothing left to undo (no app: English)
     assert store.audit_log(event["slug"])[0]["action"] == "undo"
 
 

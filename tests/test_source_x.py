@@ -27,6 +27,9 @@ from coverage.sources.x import (
     estimated_reads_per_hour,
 )
 
+# The messages asserted below are the Italian an editor reads: the code runs as in the app.
+pytestmark = pytest.mark.usefixtures("italian")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAsegreto%2Bdi%2Bprova"
 NOW = datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
