@@ -545,7 +545,7 @@ def test_estimated_reads_per_hour():
     quiet = estimated_reads_per_hour(config, 2)
     assert quiet == {"queries": 1, "interval": 60.0, "requests_per_hour": 60.0,
                      "posts_per_hour": 120.0, "cap_per_hour": 500, "capped": False,
-                     "summary": "A questa impostazione X legge circa 120 post all'ora "
+                     "summary": "Con questa impostazione X legge circa 120 post all'ora "
                                 "(tetto 500)."}
     busy = estimated_reads_per_hour({**config, "cap_per_hour": 1000, "interval": 30}, 40)
     assert busy["requests_per_hour"] == 120.0
