@@ -371,14 +371,15 @@ def recap_words(language: str) -> set[str]:
     from babel.dates import get_month_names
 
     from coverage import i18n
-    from coverage.curation import REASONS
+    from coverage.curation import REASONS, SYSTEM_REASONS
 
     texts: list[str] = []
     for message in i18n.read_catalog("it"):
         if message.id and any(f.startswith(RECAP_WORDS) for f, _line in message.locations):
             source = message.id if language == "en" else message.string
             texts.extend(source if isinstance(source, tuple) else (source,))
-    texts += [labels[language] for labels in REASONS.values()]
+    texts += [i18n.translations(language).gettext(label)
+              for label in [*REASONS.values(), *SYSTEM_REASONS.values()]]
     texts += get_month_names("wide", locale=language).values()
     pieces = (piece.strip(" :;,.()«»·") for text in texts
               for piece in re.split(r"%\(\w+\)s", text))

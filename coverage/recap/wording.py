@@ -20,7 +20,7 @@ from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
-from ..curation import REASONS
+from ..curation import REASONS, SYSTEM_REASONS
 from ..i18n import LANGUAGES, translations
 from ..model import parse_time
 from ..sanitize import is_http_url
@@ -67,9 +67,6 @@ def labels(lang: str) -> dict[str, str]:
         "with": _("With %(speakers)s"),
         "show_original": _("Show the original post on %(platform)s"),
         "loads_from": _("loads from %(host)s"),
-        # The reasons a rule gives (the curation module names only the editors' reasons).
-        "reason_banned": _("Blocked account"),
-        "reason_rule": _("Hidden by a rule"),
     }
 
 
@@ -91,10 +88,9 @@ def platform_name(platform: str) -> str:
 
 
 def reason_label(code: str, lang: str) -> str:
-    """A rejection reason in words."""
-    if code in REASONS:
-        return REASONS[code][language(lang)]
-    return labels(lang).get(f"reason_{code}", code)
+    """A rejection reason in words, in the event's language (the catalog's)."""
+    label = REASONS.get(code) or SYSTEM_REASONS.get(code)
+    return catalog(lang).gettext(label) if label else code
 
 
 _MINUTE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
