@@ -102,7 +102,7 @@ CHECK = r"""(opts) => {
       roots.push({ root: t.content, inTemplate: true, host });
     }
   }
-  let loaders = 0, programmes = 0, styles = 0;
+  let loaders = 0, programmes = 0, strings = 0, styles = 0;
   const opened = [...document.querySelectorAll("details.piazza-native[data-piazza-shown]")]
     .map((d) => d.getAttribute("data-piazza-script"));
   for (const { root, inTemplate, host } of roots) {
@@ -133,7 +133,10 @@ CHECK = r"""(opts) => {
           : (el.hasAttribute("src") && new URL(el.src).origin === location.origin
              && new URL(el.src).pathname.startsWith("/static/"))
             || (el.type === "application/json" && el.id === "programme"
-                && !el.closest("article, .queue-item") && ++programmes === 1);
+                && !el.closest("article, .queue-item") && ++programmes === 1)
+            // base.html's translations for the page's scripts (coverage/i18n.py)
+            || (el.type === "application/json" && el.id === "piazza-i18n"
+                && el.parentElement === document.body && ++strings === 1);
         if (!own) flag(`script not the page's own`, el);
       }
       if (tag === "link") {

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..curation import REASONS
 from ..recap import build_recap, render_recap
@@ -72,14 +74,16 @@ def recap(slug: str):
     from ..recap import RENDERERS
 
     recap = build_recap(store(), event["slug"])
-    labels = {"markdown": "Markdown (Hugo, Jekyll)", "wordpress": "WordPress (blocchi)",
-              "wxr": "WordPress (file di importazione)", "json": "JSON", "csv": "CSV",
-              "zip": "archivio ZIP con le immagini"}
+    labels = {"markdown": _("Markdown (Hugo, Jekyll)"), "wordpress": _("WordPress (blocks)"),
+              "wxr": _("WordPress (import file)"), "json": "JSON", "csv": "CSV",
+              "zip": _("ZIP archive with the images")}
     formats = [(name, label) for name, label in labels.items() if name in RENDERERS]
     from ..recap.renderers import render_preview
 
+    with force_locale(event["language"]):  # the preview is the recap: the event's language
+        fragment = render_preview(recap)
     return render_template("recap_builder.html", event=event, user=current_user(),
-                           fragment=render_preview(recap), formats=formats)
+                           fragment=fragment, formats=formats)
 
 
 @bp.get("/e/<slug>/figures")
