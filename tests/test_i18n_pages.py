@@ -83,7 +83,11 @@ def _pieces(message: str) -> list[str]:
     """The parts of a catalog string a reader would see, placeholders and markup taken out."""
     text = re.sub(r"<[^>]+>", " ", message)
     parts = [" ".join(p.split()).strip(" .,:;()«»“”") for p in re.split(r"%\(\w+\)s", text)]
-    return [p for p in parts if [w for w in WORD.findall(p) if w not in SAME_IN_BOTH]]
+    words = [[w for w in WORD.findall(p) if w not in SAME_IN_BOTH] for p in parts]
+    # A short word left between placeholders ("%(a)s di %(b)s") says nothing about a page.
+    whole = len(parts) == 1
+    return [p for p, found in zip(parts, words, strict=True)
+            if found and (whole or len(found) > 1 or len(found[0]) > 3)]
 
 
 def _words_of_each_language() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
