@@ -26,7 +26,7 @@ from .livesrv import ROOT
 from .test_i18n import SAME_IN_BOTH, TEXT_ATTRIBUTES, WORD
 
 ENGLISH_EVENT = {
-    "slug": "conf", "name": "Open Data Day", "hashtags": ["opendata"], "language": "en",
+    "slug": "conf", "name": "Open Government Day", "hashtags": ["opendata"], "language": "en",
     "timezone": "Europe/London", "starts_at": "2026-11-19T08:00:00Z",
     "ends_at": "2026-11-19T17:00:00Z",
     "sessions": [{"key": "s1", "title": "Opening", "starts_at": "2026-11-19T08:00:00Z",
@@ -314,7 +314,7 @@ def test_an_english_events_wall_is_english_in_an_italian_browser(browser, server
         "key": "s1", "title": "Opening", "starts_at": (now - timedelta(hours=1)).isoformat(),
         "ends_at": (now + timedelta(hours=1)).isoformat(), "speakers": [{"name": "Ann Green"}],
     }]))
-    flask_cli(server, "events", "create", "conf", "--name", "Open Data Day", "--hashtag",
+    flask_cli(server, "events", "create", "conf", "--name", "Open Government Day", "--hashtag",
               "opendata", "--language", "en", "--timezone", "Europe/London", "--programme",
               str(programme))
     errors: list[str] = []
