@@ -63,6 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["piazza_store"] = store
 
     csrf.init_app(app)
+    from . import i18n
+
+    i18n.init_app(app)
     from .views import register_blueprints
 
     register_blueprints(app)

@@ -386,3 +386,9 @@ def m007_wall_highlights(db: Database) -> None:
     # however old: found through this small index rather than the event's approved posts.
     db.execute("CREATE INDEX IF NOT EXISTS curation_highlighted ON curation (event_id, post_id)"
                " WHERE featured = 1 OR pinned = 1")
+
+
+@migration
+def m008_user_language(db: Database) -> None:
+    # The language each person chose for Piazza's pages ('' = their browser's).
+    db.execute("ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''")

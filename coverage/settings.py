@@ -27,6 +27,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", "", "Message queue for several server processes (redis://…)."),
     Setting("ASYNC_MODE", "auto", "gevent (what app.py and gunicorn use), threading, or auto: "
             "gevent when the process was patched for it at start."),
+    Setting("LANGUAGE", "it", "Language (it or en) of pages when neither the reader nor their "
+            "browser chooses one, and of the command line."),
     Setting("DEMO", True, "Load and replay the bundled demo event on an empty database."),
     Setting("DEMO_SPEED", 36.0, "Demo replay speed, times real time (36: the day in ~15 min)."),
     Setting("COLLECT", True, "Run the collector inside the server process."),

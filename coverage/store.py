@@ -1103,14 +1103,21 @@ class Store:
 
     def get_user(self, name: str) -> dict[str, Any]:
         """A user by name (case-insensitive); raises NotFound."""
-        row = self._one("SELECT id, name, role, created_at FROM users WHERE name = ?", [name])
+        row = self._one("SELECT id, name, role, language, created_at FROM users WHERE name = ?",
+                        [name])
         if row is None:
             raise NotFound(f"Nessun utente {name!r}.")
         return row
 
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
         """A user by id, or None."""
-        return self._one("SELECT id, name, role, created_at FROM users WHERE id = ?", [user_id])
+        return self._one("SELECT id, name, role, language, created_at FROM users WHERE id = ?",
+                         [user_id])
+
+    def set_user_language(self, user_id: int, language: str) -> None:
+        """Remember the language a user chose for the pages ('' = their browser's)."""
+        with self._write() as db:
+            db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
 
     def count_users(self) -> int:
         """How many users exist."""

@@ -7,7 +7,18 @@ from collections import defaultdict, deque
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from . import store
 
@@ -108,3 +119,22 @@ def password():
 def logout():
     session.clear()
     return redirect(url_for("public.index"))
+
+
+@bp.post("/language")
+def language():
+    """Switch the pages' language: kept on the account and in a cookie (for the login page)."""
+    from flask_babel import gettext as _
+
+    from ..i18n import COOKIE, LANGUAGES
+
+    chosen = request.form.get("language", "")
+    if chosen not in LANGUAGES:
+        abort(400, _("Unknown language."))
+    user = current_user()
+    if user:
+        store().set_user_language(user["id"], chosen)
+    response = redirect(_safe_next(request.form.get("next")))
+    response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config["HTTPS"], httponly=True)
+    return response

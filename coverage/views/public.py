@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from .. import CONTENT_SECURITY_POLICY
 from ..collector import event_clock
+from ..i18n import speak
 from ..store import NotFound
 from . import store
 from .auth import current_user
@@ -61,7 +62,8 @@ def _clock(event: dict[str, Any]) -> tuple[int, float]:
 
 
 def wall_page(event: dict[str, Any], embed: bool) -> dict[str, Any]:
-    """What the wall and the embed templates share."""
+    """What the wall and the embed templates share: they speak the event's language."""
+    speak(event["language"])
     target = event.get("url") or url_for("public.wall", slug=event["slug"], _external=True)
     shown = target.split("://", 1)[-1].rstrip("/")
     label = ("Codice QR: " if event["language"] == "it" else "QR code: ") + shown
