@@ -77,6 +77,9 @@ class FormResult:
     errors: Errors
     values: dict[str, str]
     rows: list[dict[str, Any]]
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    day: date | None = None  # the event's first day, where a time alone is put
+    span: tuple[datetime, datetime] | None = None  # when the event starts and ends
 
 
 @dataclass
@@ -132,7 +135,9 @@ def parse_hashtags(text: str) -> tuple[list[str], list[str]]:
 _MASTODON = re.compile(r"@?([\w.-]+)@([\w-]+(?:\.[\w-]+)+)")
 _DOMAIN = re.compile(r"@?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)",
                      re.I)
-_X_NAME = re.compile(r"@?(\w{1,15})", re.ASCII)
+# X's names are 1–15 characters, but older accounts exist with longer ones: the X source
+# itself says which names it cannot search for.
+_X_NAME = re.compile(r"@?(\w{1,50})", re.ASCII)
 _PLATFORM_PREFIX = re.compile(r"(mastodon|bluesky|bsky|x|twitter)\s*:\s*(.+)", re.I)
 
 
@@ -226,6 +231,33 @@ def _is_handle(word: str) -> bool:
     return False
 
 
+def _tokens(text: str) -> list[str]:
+    """Words, and bracketed groups kept whole (nested brackets included)."""
+    tokens, current, depth = [], [], 0
+    for char in text:
+        if depth == 0 and char.isspace():
+            if current:
+                tokens.append("".join(current))
+                current = []
+            continue
+        if char in "([":
+            if depth == 0 and current:
+                tokens.append("".join(current))
+                current = []
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+            if depth == 0:
+                current.append(char)
+                tokens.append("".join(current))
+                current = []
+                continue
+        current.append(char)
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
 def parse_speakers(text: str) -> list[dict[str, str]]:
     """Speakers one per line (or separated by ';', or by commas when there is neither):
     "Name", "Name @handle", "Name (role) @handle" or "Name (@handle)"."""
@@ -237,7 +269,7 @@ def parse_speakers(text: str) -> list[dict[str, str]]:
     for part in _split_outside_brackets(text, separators):
         handle = role = ""
         words = []
-        for word in re.findall(r"\([^)]*\)|\[[^\]]*\]|\S+", part):
+        for word in _tokens(part):
             inner = word[1:-1].strip() if word[:1] in "([" else word
             if not handle and _is_handle(inner):
                 account = parse_account(inner)
@@ -677,7 +709,44 @@ def read_event_form(form: Mapping[str, str], *, creating: bool,
         if session is not None:
             sessions.append(session)
     event["sessions"] = sessions
-    return FormResult(event=event, errors=errors, values=values, rows=rows)
+    return FormResult(event=event, errors=errors, values=values, rows=rows, tz=tz, day=day,
+                      span=event_range)
+
+
+def form_from_json(data: Mapping[str, Any],
+                   event: Mapping[str, Any] | None = None) -> tuple[dict[str, str], list[dict]]:
+    """The API's JSON (the form's fields; lists where the form has lines, sessions as
+    objects) as the form's strings, over a stored event's own when it is an update: fields
+    left out keep their value, "sessions" left out keeps the programme."""
+    values, rows = event_form(event)
+    if event is not None:  # full dates: the event's first day may change with this update
+        rows = session_rows(event.get("sessions") or [],
+                            zone(values["timezone"]) or ZoneInfo(DEFAULT_TIMEZONE), None)
+    for key in EVENT_FIELDS:
+        if key not in data or data[key] is None:
+            continue
+        value = data[key]
+        if key == "accounts" and isinstance(value, list):
+            value = "\n".join(format_account(a) if isinstance(a, Mapping) else str(a)
+                              for a in value)
+        elif key == "hashtags" and isinstance(value, list):
+            value = " ".join(str(v) for v in value)
+        values[key] = str(value)
+    if isinstance(data.get("sessions"), list):
+        rows = []
+        for item in data["sessions"][:MAX_SESSIONS + 1]:
+            item = item if isinstance(item, Mapping) else {}
+            speakers = item.get("speakers") or ""
+            rows.append({
+                "id": str(item.get("id") or ""), "key": str(item.get("key") or ""),
+                "title": str(item.get("title") or ""),
+                "start": str(item.get("start") or item.get("starts_at") or ""),
+                "end": str(item.get("end") or item.get("ends_at") or ""),
+                "room": str(item.get("room") or ""),
+                "speakers": format_speakers(speakers) if isinstance(speakers, list)
+                else str(speakers),
+                "description": str(item.get("description") or ""), "remove": False})
+    return values, rows
 
 
 # -- the programme from a file ----------------------------------------------------------------

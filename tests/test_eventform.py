@@ -305,6 +305,10 @@ def test_speakers_names_roles_and_handles():
         {"name": "Luca Neri", "role": "moderatore", "handle": "@luca@pa.social"}]
     assert parse_speakers("A. Rossi, B. Bianchi") == [{"name": "A. Rossi"},
                                                       {"name": "B. Bianchi"}]
+    # Brackets inside a role stay in it; commas inside brackets do not split speakers.
+    assert parse_speakers("Tommaso Rinaldi (Giornalista, conduce (introduce)) @t.bsky.social"
+                          ) == [{"name": "Tommaso Rinaldi", "role": "Giornalista, conduce "
+                                 "(introduce)", "handle": "@t.bsky.social"}]
 
 
 def test_suggested_slugs():
