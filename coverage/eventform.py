@@ -344,6 +344,9 @@ class NoDay(ValueError):
     """A time of day alone where no day is known to put it on."""
 
 
+NO_DAY = "no_day"  # the field of a problem that is the missing day, not the session's own
+
+
 def parse_moment(text: str, tz: ZoneInfo, day: date | None = None) -> datetime | None:
     """A moment typed in the event's zone: a date and a time, or a time alone on `day`;
     ISO-8601 with an offset is taken as is. None when unreadable; NoDay when a time alone
@@ -430,7 +433,7 @@ def check_session(raw: Mapping[str, str], where: str, tz: ZoneInfo, day: date | 
         try:
             moment = parse_moment(value, tz, day)
         except NoDay:
-            problems.append((name, _(
+            problems.append((NO_DAY, _(
                 "%(where)s: «%(value)s» has no date: fill in when the event starts first, or "
                 "write the date too, e.g. 19/11/2026 %(value)s.", where=where, value=value)))
             continue
@@ -705,7 +708,12 @@ def read_event_form(form: Mapping[str, str], *, creating: bool,
         session, problems = check_session(row, _("Session %(n)s", n=i + 1), tz, day,
                                           event_range)
         for name, message in problems:
-            errors.add(f"s-{i}-{name}", message)
+            if name == NO_DAY:  # said once for the programme, not on every row
+                errors.add("programme", _(
+                    "The sessions' times have no date: fill in when the event starts first, "
+                    "or write the date with each time, e.g. 19/11/2026 09:30."))
+            else:
+                errors.add(f"s-{i}-{name}", message)
         if session is not None:
             sessions.append(session)
     event["sessions"] = sessions

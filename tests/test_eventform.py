@@ -208,16 +208,16 @@ def test_every_field_error_names_the_fix_and_keeps_what_was_typed():
     result = read_event_form(form, creating=True)
     errors = result.errors
     assert list(errors) == ["name", "slug", "url", "language", "timezone", "starts_at",
-                            "ends_at", "hashtags", "accounts", "s-0-start", "s-0-end"]
+                            "ends_at", "hashtags", "accounts", "programme"]
     assert errors["name"] == "Write the event's name, e.g. #pasocial 2026."
     assert "https://" in errors["url"]
     assert errors["timezone"].startswith("«Europe/Roma» is not a time zone")
     assert errors["starts_at"] == "«domani» is not a date and time: write it as 19/11/2026 09:00."
     assert errors["accounts"].startswith("«ente» is not an account: write @name@instance")
-    # Without the event's start, a time alone cannot be placed: said on the session's row.
-    assert errors["s-0-start"] == (
-        "Session 1: «11:30» has no date: fill in when the event starts first, or write the "
-        "date too, e.g. 19/11/2026 11:30.")
+    # Without the event's start, a time alone cannot be placed: said once, for every row.
+    assert errors["programme"] == (
+        "The sessions' times have no date: fill in when the event starts first, or write the "
+        "date with each time, e.g. 19/11/2026 09:30.")
     assert result.values["slug"] == "pa social!" and result.rows[0]["title"] == "Keynote"
 
 

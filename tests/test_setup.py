@@ -302,7 +302,7 @@ def test_removing_people_but_not_yourself_nor_the_last_admin(admin, app, app_sto
 # -- first run and the collector --------------------------------------------------------------
 def test_an_empty_install_shows_the_first_run_guide(app, admin):
     html = admin.get("/", headers=IT).get_data(as_text=True)
-    assert "il tuo primo evento in cinque passi" in html
+    assert "Il tuo primo evento in cinque passi" in html
     assert 'href="/events/new"' in html and "flask --app" not in html
     anonymous = app.test_client().get("/", headers=IT).get_data(as_text=True)
     assert "link monouso" in anonymous and 'href="/events/new"' not in anonymous
