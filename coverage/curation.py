@@ -1,5 +1,6 @@
 """Pure moderation rules: states, actions, reasons, the lead's rules, the wall's state.
-No Flask, no SQL."""
+No SQL, and no app or request needed: messages go through the catalog, which answers in the
+reader's language during a request and in English (the source strings) outside one."""
 
 from __future__ import annotations
 
@@ -8,22 +9,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
+
 from .model import Post
 
 STATES = ("pending", "approved", "rejected")
 
-# Reasons for rejecting, after the social media policies of Italian public bodies.
-REASONS: dict[str, dict[str, str]] = {
-    "insult": {"it": "Insulti o minacce", "en": "Insults or threats"},
-    "discrimination": {"it": "Discriminazione", "en": "Discrimination"},
-    "personal_data": {"it": "Dati personali di altri", "en": "Other people's personal data"},
-    "off_topic": {"it": "Fuori tema", "en": "Off-topic"},
-    "spam": {"it": "Spam", "en": "Spam"},
-    "advertising": {"it": "Pubblicità", "en": "Advertising"},
-    "illegal": {"it": "Contenuti illeciti", "en": "Illegal content"},
-    "copyright": {"it": "Violazione del diritto d'autore", "en": "Copyright infringement"},
-    "duplicate": {"it": "Duplicato", "en": "Duplicate"},
-    "other": {"it": "Altro", "en": "Other"},
+def N_(message: str) -> str:
+    """Mark a string for the catalog, to be translated where it is shown."""
+    return message
+
+
+# Reasons for rejecting, after the social media policies of Italian public bodies: code -> words,
+# English here and in the catalog (translated where shown, e.g. gettext(REASONS[code])).
+REASONS: dict[str, str] = {
+    "insult": N_("Insults or threats"),
+    "discrimination": N_("Discrimination"),
+    "personal_data": N_("Other people's personal data"),
+    "off_topic": N_("Off-topic"),
+    "spam": N_("Spam"),
+    "advertising": N_("Advertising"),
+    "illegal": N_("Illegal content"),
+    "copyright": N_("Copyright infringement"),
+    "duplicate": N_("Duplicate"),
+    "other": N_("Other"),
 }
 
 ACTIONS = ("approve", "reject", "pending", "feature", "unfeature", "pin", "unpin", "note",
@@ -41,7 +50,8 @@ class ActionError(ValueError):
 
 
 # Reasons a rule (not a person) gives; always accepted besides the event's own list.
-SYSTEM_REASONS = {"banned": "Account bloccato", "rule": "Nascosto da una regola"}
+SYSTEM_REASONS: dict[str, str] = {"banned": N_("Blocked account"),
+                                  "rule": N_("Hidden by a rule")}
 
 # Starting lists for blocked words, Italian and English: spam, scams and common insults.
 # Plain words match whole words, case-insensitive; /pattern/flags are regular expressions.
@@ -55,7 +65,9 @@ DEFAULT_BLOCKED = [
 DEFAULT_RULES: dict[str, Any] = {
     "trusted": [], "blocked_words": DEFAULT_BLOCKED, "hide_replies": False,
     "hide_reposts": False, "hide_sensitive": False, "banned": [],
-    "reasons": [{"code": code, "label": label["it"]} for code, label in REASONS.items()],
+    # Labels in English: pages show a built-in reason whose label nobody changed in the reader's
+    # language (coverage/views/console.py, reader_reasons).
+    "reasons": [{"code": code, "label": label} for code, label in REASONS.items()],
 }
 
 LAYOUTS = ("grid", "column", "spotlight")
@@ -238,7 +250,7 @@ def reason_codes(rules: dict[str, Any]) -> set[str]:
 def apply_wall_control(state: dict[str, Any], control: Any) -> dict[str, Any]:
     """The wall state after an editor's control; raises ActionError for nonsense."""
     if not isinstance(control, dict) or not control:
-        raise ActionError("Comando del wall non valido.")
+        raise ActionError(_("Invalid wall control."))
     new = {**DEFAULT_WALL, **state}
     for key, value in control.items():
         if key == "layout" and value in LAYOUTS:
@@ -250,7 +262,8 @@ def apply_wall_control(state: dict[str, Any], control: Any) -> dict[str, Any]:
         elif key == "message" and isinstance(value, str):
             new["message"] = value.strip()[:280]
         else:
-            raise ActionError(f"Comando del wall non valido: {key}={value!r}.")
+            raise ActionError(_("Invalid wall control: %(control)s.",
+                                control=f"{key}={value!r}"))
     return new
 
 
@@ -283,15 +296,16 @@ def apply_action(current: dict[str, Any], action: str, reason: str = "",
     back to the queue takes its spotlight and pin away.
     """
     if action not in _KINDS:
-        raise ActionError(f"Azione sconosciuta {action!r}: usa una di {', '.join(ACTIONS)}.")
+        raise ActionError(_("Unknown action %(action)r: use one of %(actions)s.",
+                            action=action, actions=", ".join(ACTIONS)))
     update: dict[str, Any] = {}
     if action == "approve":
         update = {"state": "approved", "reason": "", "hold": ""}
     elif action == "reject":
         allowed = reasons if reasons is not None else set(REASONS) | set(SYSTEM_REASONS)
         if reason and reason not in allowed:
-            raise ActionError(
-                f"Motivo sconosciuto {reason!r}: usa uno di {', '.join(sorted(allowed))}.")
+            raise ActionError(_("Unknown reason %(reason)r: use one of %(reasons)s.",
+                                reason=reason, reasons=", ".join(sorted(allowed))))
         update = {"state": "rejected", "reason": reason or "other", "featured": 0, "pinned": 0}
     elif action == "pending":
         update = {"state": "pending", "reason": "", "featured": 0, "pinned": 0}

@@ -22,6 +22,8 @@ SAME_IN_BOTH = {
     "SVG", "HTML", "API", "URL", "Esc", "Tab", "Shift", "Ctrl", "Alt", "WXR", "Italiano",
     "English", "PA", "pasocial", "Socket.IO", "nofollow", "noopener", "noreferrer",
 }
+# Blocks whose content base.html puts inside a tag (class names, data-* attributes), not text.
+IN_A_TAG = re.compile(r"{%-?\s*block\s+body_(?:class|attrs)\s*-?%}.*?{%-?\s*endblock", re.S)
 JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
 WORD = re.compile(r"[^\W\d_]{2,}")
 TEXT_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder", "aria-description"}
@@ -58,7 +60,7 @@ class Words(HTMLParser):
 
 def untranslated_in_template(path: Path) -> list[str]:
     parser = Words()
-    parser.feed(JINJA.sub(" ", path.read_text()))
+    parser.feed(JINJA.sub(" ", IN_A_TAG.sub(" ", path.read_text())))
     return parser.found
 
 
@@ -89,10 +91,10 @@ def untranslated_in_script(path: Path) -> list[str]:
 
 # Pages not yet moved to the catalog (issue 8, in progress): this list only ever shrinks.
 PENDING_TEMPLATES = {
-    "console.html", "embed.html", "figures.html", "recap_builder.html",
-    "rules.html", "sources.html", "wall.html", "auth/login.html", "auth/password.html",
+    "figures.html", "recap_builder.html", "rules.html", "sources.html",
+    "auth/login.html", "auth/password.html",
 }
-PENDING_SCRIPTS = {"console.js", "post.js", "recap.js", "rules.js", "sources.js", "wall.js"}
+PENDING_SCRIPTS = {"recap.js", "rules.js", "sources.js", "wall.js"}
 
 
 def test_the_italian_catalog_is_complete_and_compiled():
@@ -124,7 +126,8 @@ def test_page_scripts_write_no_words_outside_the_catalog(path):
 
 def test_the_lints_catch_a_forgotten_word(tmp_path):
     page = tmp_path / "page.html"
-    page.write_text('<p>{{ _("Sources") }}</p><button title="Chiudi">{{ x }}</button>'
+    page.write_text('{% block body_class %}page{% endblock %}{% block body_attrs %}data-x="{{ x }}"'
+                    '{% endblock %}<p>{{ _("Sources") }}</p><button title="Chiudi">{{ x }}</button>'
                     "<p>Nessun post</p><p>#{{ tag }} · CSV</p>")
     assert untranslated_in_template(page) == ["Chiudi", "Nessun post"]
     script = tmp_path / "page.js"

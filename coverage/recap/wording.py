@@ -122,17 +122,12 @@ def platform_name(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform)
 
 
-# The curation module names its own reasons in Italian only.
-_SYSTEM_REASONS_EN = {"banned": "Blocked account", "rule": "Hidden by a rule"}
-
-
 def reason_label(code: str, lang: str) -> str:
-    """A rejection reason in words."""
-    if code in REASONS:
-        return REASONS[code]["en" if lang == "en" else "it"]
-    if lang == "en" and code in _SYSTEM_REASONS_EN:
-        return _SYSTEM_REASONS_EN[code]
-    return SYSTEM_REASONS.get(code, code)
+    """A rejection reason in words, in the language `lang` (the catalog's)."""
+    from ..i18n import translations
+
+    label = REASONS.get(code) or SYSTEM_REASONS.get(code)
+    return translations(lang).gettext(label) if label else code
 
 
 def posts_word(n: int, lang: str) -> str:

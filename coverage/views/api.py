@@ -9,6 +9,7 @@ from ..curation import ActionError
 from ..store import DecisionError, NotFound
 from . import store
 from .auth import current_user
+from .console import reader_reasons
 from .public import event_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -17,7 +18,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.before_request
 def require_editor():
     if current_user() is None:
-        return jsonify(error="Accesso richiesto: effettua il login."), 401
+        return jsonify(error=_("Log in first: this needs an account.")), 401
     return None
 
 
@@ -117,15 +118,15 @@ def posts(slug: str):
     args = request.args
     state = args.get("state") or None
     if state not in (None, "pending", "approved", "rejected"):
-        return jsonify(error="state deve essere pending, approved o rejected."), 400
+        return jsonify(error=_("state must be pending, approved or rejected.")), 400
     session = args.get("session") or None
     if session not in (None, "none") and not session.isdigit():
-        return jsonify(error="session è l'id di una sessione o none."), 400
+        return jsonify(error=_("session must be the id of a session, or none.")), 400
     try:
         limit = min(max(int(args.get("limit", 100)), 1), 500)
         before = int(args["before"]) if args.get("before") else None
     except ValueError:
-        return jsonify(error="limit e before devono essere numeri interi."), 400
+        return jsonify(error=_("limit and before must be whole numbers.")), 400
     rows = store().find_posts(event["id"], state=state, platform=args.get("platform") or None,
                               session=session, account=args.get("account") or None,
                               text=args.get("q") or None, before=before, limit=limit)
@@ -242,7 +243,12 @@ def enable_source(slug: str, source_id: int):
 @bp.get("/events/<slug>/rules")
 def rules(slug: str):
     event_or_404(slug)
-    return jsonify(store().get_rules(slug))
+    return jsonify(_rules_for_reader(store().get_rules(slug)))
+
+
+def _rules_for_reader(rules: dict) -> dict:
+    """Built-in reject reasons whose label nobody changed, in the reader's language."""
+    return {**rules, "reasons": reader_reasons(rules["reasons"])}
 
 
 @bp.put("/events/<slug>/rules")
@@ -256,7 +262,7 @@ def save_rules(slug: str):
         saved = store().set_rules(slug, request.get_json(silent=True), current_user()["name"])
     except RulesError as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(saved)
+    return jsonify(_rules_for_reader(saved))
 
 
 @bp.get("/events/<slug>/audit.csv")
@@ -335,7 +341,7 @@ def add_by_url(slug: str):
     event_or_404(slug)
     url = str((request.get_json(silent=True) or {}).get("url") or "").strip()
     if not url:
-        return jsonify(error="Incolla l'indirizzo di un post."), 400
+        return jsonify(error=_("Paste the address of a post.")), 400
     try:
         post_id, new = add_post_by_url(store(), slug, url, current_app.config,
                                        current_user()["name"])
