@@ -434,12 +434,12 @@ def check_session(raw: Mapping[str, str], where: str, tz: ZoneInfo, day: date | 
             moment = parse_moment(value, tz, day)
         except NoDay:
             problems.append((NO_DAY, _(
-                "%(where)s: «%(value)s» has no date: fill in when the event starts first, or "
+                "%(where)s: “%(value)s” has no date: fill in when the event starts first, or "
                 "write the date too, e.g. 19/11/2026 %(value)s.", where=where, value=value)))
             continue
         if moment is None:
             problems.append((name, _(
-                "%(where)s: «%(value)s» is not a time: write it as 09:30, or with the date "
+                "%(where)s: “%(value)s” is not a time: write it as 09:30, or with the date "
                 "(19/11/2026 09:30) for another day.", where=where, value=value)))
             continue
         moments[name] = moment
@@ -643,7 +643,7 @@ def read_event_form(form: Mapping[str, str], *, creating: bool,
     values["timezone"] = tz_name
     tz = zone(tz_name)
     if tz is None:
-        errors.add("timezone", _("«%(value)s» is not a time zone: choose one from the list, "
+        errors.add("timezone", _("“%(value)s” is not a time zone: choose one from the list, "
                                  "e.g. Europe/Rome.", value=tz_name))
         tz = ZoneInfo(DEFAULT_TIMEZONE)
     event["timezone"] = tz_name
@@ -660,7 +660,7 @@ def read_event_form(form: Mapping[str, str], *, creating: bool,
         except NoDay:
             moment = None
         if moment is None:
-            errors.add(key, _("«%(value)s» is not a date and time: write it as "
+            errors.add(key, _("“%(value)s” is not a date and time: write it as "
                               "19/11/2026 09:00.", value=value))
             continue
         moments[key] = moment
@@ -679,7 +679,7 @@ def read_event_form(form: Mapping[str, str], *, creating: bool,
     hashtags, bad = parse_hashtags(values["hashtags"])
     if bad:
         errors.add("hashtags", _(
-            "«%(value)s» is not a hashtag: use letters, digits and _ only, without spaces or "
+            "“%(value)s” is not a hashtag: use letters, digits and _ only, without spaces or "
             "punctuation; separate hashtags with spaces.", value=bad[0]))
     elif len(hashtags) > MAX_HASHTAGS:
         errors.add("hashtags", _("%(n)s hashtags: at most %(max)s.", n=len(hashtags),
@@ -689,7 +689,7 @@ def read_event_form(form: Mapping[str, str], *, creating: bool,
     accounts, bad = parse_accounts(values["accounts"])
     if bad:
         errors.add("accounts", _(
-            "«%(value)s» is not an account: write @name@instance for Mastodon, "
+            "“%(value)s” is not an account: write @name@instance for Mastodon, "
             "name.bsky.social for Bluesky, @name for X; one per line.", value=bad[0]))
     elif len(accounts) > MAX_ACCOUNTS:
         errors.add("accounts", _("%(n)s accounts: at most %(max)s.", n=len(accounts),
@@ -804,11 +804,11 @@ def read_programme_csv(data: bytes, *, tz: ZoneInfo, day: date | None,
     text = _decode(data)
     if text is None:
         result.errors.append(_("The file cannot be read as text: save it from the spreadsheet "
-                               "as «CSV UTF-8»."))
+                               "as “CSV UTF-8”."))
         return result
     if "\x00" in text:
         result.errors.append(_("This is not a CSV file: save the programme from the "
-                               "spreadsheet as «CSV UTF-8» and choose that file."))
+                               "spreadsheet as “CSV UTF-8” and choose that file."))
         return result
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -831,7 +831,7 @@ def read_programme_csv(data: bytes, *, tz: ZoneInfo, day: date | None,
         table = list(csv.reader(io.StringIO(body), delimiter=delimiter))
     except csv.Error as exc:
         result.errors.append(_("The file cannot be read as CSV (%(why)s): save it again from "
-                               "the spreadsheet as «CSV UTF-8».", why=str(exc)))
+                               "the spreadsheet as “CSV UTF-8”.", why=str(exc)))
         return result
     header, records = table[0], table[1:]
     columns: dict[str, int] = {}
@@ -839,7 +839,7 @@ def read_programme_csv(data: bytes, *, tz: ZoneInfo, day: date | None,
         column = _COLUMN_OF.get(_column_name(name))
         if column is None:
             if name.strip():
-                result.notes.append(_("The column «%(name)s» is not used.", name=name.strip()))
+                result.notes.append(_("The column “%(name)s” is not used.", name=name.strip()))
         elif column not in columns:
             columns[column] = i
     missing = [c for c in ("title", "start", "end") if c not in columns]
@@ -870,7 +870,7 @@ def read_programme_csv(data: bytes, *, tz: ZoneInfo, day: date | None,
         if raw.get("date", "").strip():
             row_day = parse_day(raw["date"])
             if row_day is None:
-                problems.append(_("%(where)s: «%(value)s» is not a date: write it as "
+                problems.append(_("%(where)s: “%(value)s” is not a date: write it as "
                                   "19/11/2026.", where=_("Row %(n)s", n=n + offset),
                                   value=raw["date"].strip()))
                 continue

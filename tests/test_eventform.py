@@ -105,8 +105,8 @@ def test_bad_times_and_missing_titles_are_listed_row_by_row():
     text = "titolo;inizio;fine\n;9:00;10:00\nB;nove;10:00\nC;25:00;26:00\nD;9:00;9:00\n"
     errors = read(programme_csv(text)).errors
     assert errors[0] == "Row 2: write the title of the session."
-    assert errors[1].startswith("Row 3: «nove» is not a time: write it as 09:30")
-    assert errors[2].startswith("Row 4: «25:00» is not a time")
+    assert errors[1].startswith("Row 3: “nove” is not a time: write it as 09:30")
+    assert errors[2].startswith("Row 4: “25:00” is not a time")
     assert errors[-1] == "Row 5: the session ends when it starts (09:00): check the end time."
 
 
@@ -149,7 +149,7 @@ def test_a_header_only_file_and_missing_columns_say_what_to_add():
 def test_unknown_columns_are_noted_not_fatal():
     result = read(b"titolo;inizio;fine;colore\nA;9:00;10:00;rosso\n")
     assert len(result.sessions) == 1
-    assert result.notes == ["The column «colore» is not used."]
+    assert result.notes == ["The column “colore” is not used."]
 
 
 def test_a_binary_file_is_not_taken_for_a_programme():
@@ -211,9 +211,9 @@ def test_every_field_error_names_the_fix_and_keeps_what_was_typed():
                             "ends_at", "hashtags", "accounts", "programme"]
     assert errors["name"] == "Write the event's name, e.g. #pasocial 2026."
     assert "https://" in errors["url"]
-    assert errors["timezone"].startswith("«Europe/Roma» is not a time zone")
-    assert errors["starts_at"] == "«domani» is not a date and time: write it as 19/11/2026 09:00."
-    assert errors["accounts"].startswith("«ente» is not an account: write @name@instance")
+    assert errors["timezone"].startswith("“Europe/Roma” is not a time zone")
+    assert errors["starts_at"] == "“domani” is not a date and time: write it as 19/11/2026 09:00."
+    assert errors["accounts"].startswith("“ente” is not an account: write @name@instance")
     # Without the event's start, a time alone cannot be placed: said once, for every row.
     assert errors["programme"] == (
         "The sessions' times have no date: fill in when the event starts first, or write the "

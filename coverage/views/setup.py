@@ -124,18 +124,18 @@ def _submitted(event: dict[str, Any] | None):
                                          detach=bool(form.get("detach")))[1]
     except ProgrammeConflict as conflict:
         errors.add("programme", " ".join(ngettext(
-                "«%(title)s» has %(num)s post attached and is no longer in the programme: "
-                "keep the session, or tick «Detach their posts and remove» below and save "
+                "“%(title)s” has %(num)s post attached and is no longer in the programme: "
+                "keep the session, or tick “Detach their posts and remove” below and save "
                 "again.",
-                "«%(title)s» has %(num)s posts attached and is no longer in the programme: "
-                "keep the session, or tick «Detach their posts and remove» below and save "
+                "“%(title)s” has %(num)s posts attached and is no longer in the programme: "
+                "keep the session, or tick “Detach their posts and remove” below and save "
                 "again.", item["posts"], title=item["title"]) for item in conflict.sessions))
         return _page(event, result.values, result.rows, errors=errors, blank=_blank_rows(result),
                      conflict=conflict.sessions), 400
     flash(_("Settings saved."))
     for item in detached:
-        flash(ngettext("%(num)s post is no longer attached to «%(title)s».",
-                       "%(num)s posts are no longer attached to «%(title)s».",
+        flash(ngettext("%(num)s post is no longer attached to “%(title)s”.",
+                       "%(num)s posts are no longer attached to “%(title)s”.",
                        item["posts"], title=item["title"]))
     return redirect(url_for("setup.settings", slug=slug))
 
@@ -145,7 +145,7 @@ def _import(event: dict[str, Any] | None, result: FormResult):
     upload = request.files.get("programme_file")
     if upload is None or not upload.filename:
         errors = Errors(programme_file=_("Choose the programme file (CSV) first, then press "
-                                         "«Import the file»."))
+                                         "“Import the file”."))
         return _page(event, result.values, result.rows, errors=errors), 400
     read = read_programme_csv(upload.stream.read(MAX_CSV_BYTES + 1), tz=result.tz,
                               day=result.day, event_range=result.span)
@@ -158,9 +158,9 @@ def _import(event: dict[str, Any] | None, result: FormResult):
     sessions = match_sessions(read.sessions, event["sessions"] if event else [])
     kept = sum(1 for s in sessions if s.get("id"))
     notice = ngettext(
-        "%(num)s session read from «%(file)s». Check it below: the programme is replaced "
+        "%(num)s session read from “%(file)s”. Check it below: the programme is replaced "
         "only when you save.",
-        "%(num)s sessions read from «%(file)s». Check them below: the programme is replaced "
+        "%(num)s sessions read from “%(file)s”. Check them below: the programme is replaced "
         "only when you save.", len(sessions), file=upload.filename)
     if kept:
         notice += " " + ngettext(

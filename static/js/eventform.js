@@ -1,6 +1,6 @@
 // The event's settings page: the address suggested from the name while it is new, and session
 // rows added in the page. Without this script the form still works: the server suggests the
-// address, and «Add a session» asks it for one more empty row.
+// address, and “Add a session” asks it for one more empty row.
 import { t } from "./i18n.js";
 
 const slug = document.querySelector("[data-suggest-from]");
