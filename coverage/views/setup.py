@@ -124,12 +124,11 @@ def _submitted(event: dict[str, Any] | None):
                                          detach=bool(form.get("detach")))[1]
     except ProgrammeConflict as conflict:
         errors.add("programme", " ".join(ngettext(
-                "“%(title)s” has %(num)s post attached and is no longer in the programme: "
-                "keep the session, or tick “Detach their posts and remove” below and save "
-                "again.",
-                "“%(title)s” has %(num)s posts attached and is no longer in the programme: "
-                "keep the session, or tick “Detach their posts and remove” below and save "
-                "again.", item["posts"], title=item["title"]) for item in conflict.sessions))
+            "“%(title)s” has %(num)s post attached and is no longer in the programme: keep "
+            "the session, or tick “Detach their posts and remove” below and save again.",
+            "“%(title)s” has %(num)s posts attached and is no longer in the programme: keep "
+            "the session, or tick “Detach their posts and remove” below and save again.",
+            item["posts"], title=item["title"]) for item in conflict.sessions))
         return _page(event, result.values, result.rows, errors=errors, blank=_blank_rows(result),
                      conflict=conflict.sessions), 400
     flash(_("Settings saved."))
