@@ -87,12 +87,12 @@ def _handle(value: str) -> str:
 def check_rules(data: Any) -> dict[str, Any]:
     """Validate rules sent by the console; returns a clean copy or raises RulesError."""
     if not isinstance(data, dict):
-        raise RulesError("Le regole devono essere un oggetto JSON.")
+        raise RulesError(_("The rules must be a JSON object."))
     rules = {**DEFAULT_RULES, **{k: v for k, v in data.items() if k in DEFAULT_RULES}}
     for key in ("trusted", "blocked_words"):
         value = rules[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise RulesError(f"«{key}» deve essere un elenco di testi.")
+            raise RulesError(_("“%(key)s” must be a list of texts.", key=key))
         rules[key] = [v.strip()[:200] for v in value if v.strip()][:500]
     for line in rules["blocked_words"]:
         _compile(line)  # raises RulesError for a broken pattern
@@ -101,7 +101,7 @@ def check_rules(data: Any) -> dict[str, Any]:
     banned = rules["banned"]
     if not isinstance(banned, list) or not all(isinstance(b, dict) and isinstance(
             b.get("handle"), str) and b["handle"].strip() for b in banned):
-        raise RulesError("Ogni account bloccato deve avere un «handle».")
+        raise RulesError(_("Every blocked account needs a “handle”."))
     rules["banned"] = [{"handle": b["handle"].strip()[:200], "by": str(b.get("by", ""))[:80],
                         "at": str(b.get("at", ""))[:40], "reason": str(b.get("reason", ""))[:200]}
                        for b in banned]
@@ -109,11 +109,11 @@ def check_rules(data: Any) -> dict[str, Any]:
     if not isinstance(reasons, list) or not reasons or not all(
             isinstance(r, dict) and re.fullmatch(r"[a-z0-9_]{1,40}", str(r.get("code", "")))
             and str(r.get("label", "")).strip() for r in reasons):
-        raise RulesError(
-            "Ogni motivo di rifiuto ha un codice (minuscole, cifre, _) e un'etichetta.")
+        raise RulesError(_("Every reject reason needs a code (lower-case letters, digits, _) "
+                           "and a label."))
     codes = [r["code"] for r in reasons]
     if len(set(codes)) != len(codes):
-        raise RulesError("Due motivi di rifiuto hanno lo stesso codice.")
+        raise RulesError(_("Two reject reasons have the same code."))
     rules["reasons"] = [{"code": r["code"], "label": str(r["label"]).strip()[:80]}
                         for r in reasons]
     return rules
@@ -135,7 +135,8 @@ def _compile(line: str) -> re.Pattern[str]:
         try:
             return re.compile(match.group(1), flags)
         except re.error as exc:
-            raise RulesError(f"Il modello «{line}» non è valido: {exc}.") from None
+            raise RulesError(_("The pattern “%(line)s” is not valid: %(error)s.", line=line,
+                                     error=exc)) from None
     return re.compile(r"(?<!\w)" + re.escape(line) + r"(?!\w)", re.I)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from flask import Flask
+from flask_babel import gettext as _
 
 from . import socketio
 from .collector import poll_once, recheck_once
@@ -125,17 +126,26 @@ class Collector:
                 log.exception("could not renew the collector's leases")
 
     def collect_forever(self) -> None:
-        """Poll the held events' sources, then wake the live follower."""
+        """Collect rounds until stopped, `POLL_SECONDS` apart."""
         while not self.stopped.is_set():
-            for slug in sorted(self.held):
-                try:
-                    reports = poll_once(self.store, self.app.config, event_slug=slug)
-                    if any(r.new for r in reports):
-                        self.live.nudge()
-                        self.store.index_search()  # after the wall's news, off the ingest
-                except Exception:  # never let the loop die: the wall must keep running
-                    log.exception("collector round for %s failed", slug)
+            self.collect_round()
             self.stopped.wait(self.app.config["POLL_SECONDS"])
+
+    def collect_round(self) -> None:
+        """Poll the held events' sources once, then wake the live follower.
+
+        Each event's poll runs in an app context of its own, so that what it writes for people
+        (a source's failure, stored and shown later) speaks the install's language:
+        PIAZZA_LANGUAGE, read afresh every round, never a reader's."""
+        for slug in sorted(self.held):
+            try:
+                with self.app.app_context():
+                    reports = poll_once(self.store, self.app.config, event_slug=slug)
+                if any(r.new for r in reports):
+                    self.live.nudge()
+                    self.store.index_search()  # after the wall's news, off the ingest
+            except Exception:  # never let the loop die: the wall must keep running
+                log.exception("collector round for %s failed", slug)
 
     def recheck_forever(self) -> None:
         """Every few minutes, ask the platforms whether approved posts still exist; once a
@@ -143,9 +153,10 @@ class Collector:
         last_purge = 0.0
         while not self.stopped.wait(self.app.config["RECHECK_SECONDS"]):
             try:
-                for slug in sorted(self.held):
-                    if recheck_once(self.store, self.app.config, event_slug=slug):
-                        self.live.nudge()
+                with self.app.app_context():  # as in collect_round
+                    for slug in sorted(self.held):
+                        if recheck_once(self.store, self.app.config, event_slug=slug):
+                            self.live.nudge()
                 days = self.app.config["AUDIT_RETENTION_DAYS"]
                 if self.held and days > 0 and time.monotonic() - last_purge > 86400:
                     self.store.purge_audit(days, "conservazione")
@@ -179,7 +190,9 @@ def stream_forever(app: Flask, source_id: int, stop: threading.Event) -> None:
         event = next(e for e in store.list_events() if e["id"] == source["event_id"])
         client = make_client(timeout=httpx.Timeout(10.0, read=120.0))
         try:
-            make_source(source, event, app.config, client).stream(source["cursor"], emit, stop)
+            with app.app_context():  # its words in the install's language, as collect_round
+                make_source(source, event, app.config, client).stream(source["cursor"], emit,
+                                                                      stop)
             return  # the stream ended by itself (e.g. the instance has no streaming)
         except Exception:
             log.exception("stream of source %s failed; polling continues", source_id)
@@ -264,18 +277,20 @@ def _interrupt(*_args: Any) -> None:
 
 
 def banner(app: Flask, host: str, port: int, token: str | None) -> str:
-    """What a new user needs to know, in a few lines."""
+    """What a new user needs to know, in a few lines, in the install's language."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://{shown}:{port}"
-    lines = [f"Piazza è in ascolto su {base}", ""]
-    events: list[dict[str, Any]] = app.extensions["piazza_store"].list_events()
-    for event in events:
-        lines += [f"  {event['name']}",
-                  f"    wall:    {base}/e/{event['slug']}/wall",
-                  f"    console: {base}/e/{event['slug']}/console"]
-    if token:
-        lines += ["", "Accesso editori (link monouso, valido 24 ore):", f"  {base}/login/{token}"]
-    else:
-        lines += ["", "Accesso editori: " + f"{base}/login"
-                  " (nuovo link monouso: flask --app app users link NOME)"]
+    with app.app_context():  # no request: PIAZZA_LANGUAGE decides
+        lines = [_("Piazza is listening on %(url)s", url=base), ""]
+        events: list[dict[str, Any]] = app.extensions["piazza_store"].list_events()
+        for event in events:
+            lines += [f"  {event['name']}",
+                      f"    wall:    {base}/e/{event['slug']}/wall",
+                      f"    console: {base}/e/{event['slug']}/console"]
+        if token:
+            lines += ["", _("Editors' login (one-time link, valid for 24 hours):"),
+                      f"  {base}/login/{token}"]
+        else:
+            lines += ["", _("Editors' login: %(url)s (a new one-time link: flask --app app "
+                            "users link NAME)", url=f"{base}/login")]
     return "\n".join(lines)

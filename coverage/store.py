@@ -183,13 +183,13 @@ class Store:
         in the browser or the API) the creation is written in the audit log."""
         slug = event["slug"]
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
-            raise ValueError(
-                f"Slug {slug!r} non valido: usa lettere minuscole, cifre e trattini "
-                "(es. pasocial-2026).")
+            raise ValueError(_(
+                "Slug %(slug)s is not valid: use lower-case letters, digits and hyphens "
+                "(e.g. pasocial-2026).", slug=repr(slug)))
         now = self.clock()
         with self._write() as db:
             if db.execute("SELECT 1 FROM events WHERE slug = ?", [slug]).fetchone():
-                raise ValueError(f"L'evento {slug!r} esiste già.")
+                raise ValueError(_("The event %(slug)s already exists.", slug=repr(slug)))
             row = {
                 "slug": slug,
                 "name": event.get("name") or slug,
@@ -342,7 +342,7 @@ class Store:
         """The event with its programme; raises NotFound."""
         row = self._one("SELECT * FROM events WHERE slug = ?", [slug])
         if row is None:
-            raise NotFound(f"Nessun evento con slug {slug!r}.")
+            raise NotFound(_("No event with slug %(slug)s.", slug=repr(slug)))
         return self._event(row)
 
     def list_events(self) -> list[dict[str, Any]]:
@@ -377,7 +377,7 @@ class Store:
         """One source with its config and cursor decoded."""
         row = self._one("SELECT * FROM sources WHERE id = ?", [source_id])
         if row is None:
-            raise NotFound(f"Nessuna fonte con id {source_id}.")
+            raise NotFound(_("No source with id %(id)s.", id=source_id))
         return self._source(row)
 
     def list_sources(self, slug: str | None = None) -> list[dict[str, Any]]:
@@ -418,7 +418,7 @@ class Store:
         with self._write() as db:
             source = db.execute("SELECT event_id FROM sources WHERE id = ?", [source_id]).fetchone()
             if source is None:
-                raise NotFound(f"Nessuna fonte con id {source_id}.")
+                raise NotFound(_("No source with id %(id)s.", id=source_id))
             event_id = source[0]
             conn = db.conn
             erased = {(p, h) for p, h in conn.execute("SELECT platform, handle FROM erasures")}
@@ -632,7 +632,8 @@ class Store:
         event = self.get_event(slug)
         if action == "session" and session_id is not None and session_id not in {
                 s["id"] for s in event["sessions"]}:
-            raise DecisionError(f"La sessione {session_id} non è nel programma di {slug!r}.")
+            raise DecisionError(_("Session %(session)s is not in the programme of %(slug)s.",
+                                  session=session_id, slug=repr(slug)))
         reasons = curation.reason_codes(self._rules(event["id"]))
         now = self.clock()
         with self._write() as db:
@@ -647,7 +648,8 @@ class Store:
             "SELECT state, featured, pinned, note, session_id, reason, hold FROM curation"
             " WHERE event_id = ? AND post_id = ?", [event["id"], post_id]).fetchone()
         if row is None:
-            raise NotFound(f"Il post {post_id} non fa parte dell'evento {event['slug']!r}.")
+            raise NotFound(_("Post %(post)s is not part of the event %(slug)s.", post=post_id,
+                             slug=repr(event["slug"])))
         current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason",
                             "hold"), row, strict=True))
         update = curation.apply_action(current, action, reason=reason, note=note,
@@ -700,7 +702,7 @@ class Store:
                     row = (audit_id, post_id, action, json.loads(detail))
                     break
             if row is None:
-                raise DecisionError("Non c'è nessuna tua decisione da annullare.")
+                raise DecisionError(_("There is no decision of yours to undo."))
             audit_id, post_id, action, detail = row
             before = detail["before"]
             sets = ", ".join(f"{k} = ?" for k in before)
@@ -836,7 +838,7 @@ class Store:
         """Delete audit rows older than `days` (the retention the body chose); the purge itself
         is logged. Returns how many rows went."""
         if days < 1:
-            raise ValueError("La conservazione minima è di un giorno.")
+            raise ValueError(_("The shortest retention is one day."))
         cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
         now = self.clock()
         with self._write() as db:
@@ -997,7 +999,8 @@ class Store:
         event = self.get_event(slug)
         post = self.posts_by_id(event["id"], [post_id]).get(post_id)
         if post is None:
-            raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
+            raise NotFound(_("Post %(post)s is not part of the event %(slug)s.", post=post_id,
+                             slug=repr(slug)))
         return post
 
     def figure_rows(self, event_id: int) -> list[dict[str, Any]]:
@@ -1089,12 +1092,12 @@ class Store:
         """Add an editor or admin; the password is stored hashed (scrypt), or not at all."""
         name = name.strip()
         if not re.fullmatch(r"[\w.@-]{2,40}", name):
-            raise ValueError("Nome utente non valido: 2–40 lettere, cifre, punti, trattini o @.")
+            raise ValueError(_("User name not valid: 2–40 letters, digits, dots, hyphens or @."))
         if role not in ("admin", "editor"):
-            raise ValueError("Ruolo non valido: usa admin o editor.")
+            raise ValueError(_("Role not valid: use admin or editor."))
         with self._write() as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
-                raise ValueError(f"L'utente {name!r} esiste già.")
+                raise ValueError(_("The user %(name)s already exists.", name=repr(name)))
             db["users"].insert({
                 "name": name, "role": role,
                 "password_hash": generate_password_hash(password) if password else "",
@@ -1106,7 +1109,7 @@ class Store:
         row = self._one("SELECT id, name, role, language, created_at FROM users WHERE name = ?",
                         [name])
         if row is None:
-            raise NotFound(f"Nessun utente {name!r}.")
+            raise NotFound(_("No user %(name)s.", name=repr(name)))
         return row
 
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
@@ -1141,7 +1144,7 @@ class Store:
     def set_password(self, user_id: int, password: str) -> None:
         """Replace a user's password."""
         if len(password) < 10:
-            raise ValueError("La password deve avere almeno 10 caratteri.")
+            raise ValueError(_("The password must have at least 10 characters."))
         with self._write() as db:
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                        [generate_password_hash(password), user_id])

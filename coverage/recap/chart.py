@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ..i18n import LANGUAGES, translations
+
 
 def posts_chart(per_quarter_hour: list[list[Any]], label: str, time_of: Any,
                 width: int = 640, height: int = 160, lang: str = "it") -> str:
@@ -34,12 +36,12 @@ def posts_chart(per_quarter_hour: list[list[Any]], label: str, time_of: Any,
     parts.append(f'<text x="2" y="{top + 4}" font-size="11" fill="#333">{peak}</text>')
     total = sum(n for _, n in per_quarter_hour)
     first, last = escape(time_of(per_quarter_hour[0][0])), escape(time_of(per_quarter_hour[-1][0]))
-    if lang == "en":
-        desc = (f"{escape(label)}: {total} posts from {first} to {last}, at most {peak} in a "
-                "quarter-hour.")
-    else:
-        desc = (f"{escape(label)}: {total} post dalle {first} alle {last}, massimo {peak} in un "
-                "quarto d'ora.")
+    desc = translations(lang if lang in LANGUAGES else "it").ngettext(
+        "%(label)s: %(num)s post from %(first)s to %(last)s, at most %(peak)s in a "
+        "quarter-hour.",
+        "%(label)s: %(num)s posts from %(first)s to %(last)s, at most %(peak)s in a "
+        "quarter-hour.", total) % {"label": escape(label), "num": total, "first": first,
+                                   "last": last, "peak": peak}
     return (f'<svg class="piazza-chart" role="img" viewBox="0 0 {width} {height}" '
             f'width="100%" aria-labelledby="chart-title chart-desc" '
             f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{escape(label)}</title>'

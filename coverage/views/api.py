@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..curation import ActionError
@@ -172,7 +173,7 @@ def sources(slug: str):
 
 def _admin_only():
     if current_user()["role"] != "admin":
-        return jsonify(error="Solo chi coordina (ruolo admin) può cambiare questa impostazione."
+        return jsonify(error=_("Only the coverage lead (admin role) can change this setting.")
                        ), 403
     return None
 
@@ -187,7 +188,7 @@ def add_source(slug: str):
     data = request.get_json(silent=True) or {}
     platform = str(data.get("platform", ""))
     if platform not in REGISTRY or platform == "replay":
-        return jsonify(error="Scegli una piattaforma: mastodon, bluesky, x o rss."), 400
+        return jsonify(error=_("Choose a platform: mastodon, bluesky, x or rss.")), 400
     try:
         config = source_config(
             platform, instance=data.get("instance") or None,
@@ -331,7 +332,9 @@ def preview_recap(slug: str):
         recap = build_recap(store(), slug, edits=request.get_json(silent=True))
     except RecapError as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(html=render_preview(recap), outline=_recap_outline(recap))
+    with force_locale(recap["event"]["language"]):  # the preview is the recap: its language
+        html = render_preview(recap)
+    return jsonify(html=html, outline=_recap_outline(recap))
 
 
 @bp.post("/events/<slug>/posts/by-url")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..curation import REASONS, SYSTEM_REASONS
@@ -98,8 +99,10 @@ def recap(slug: str):
     formats = [(name, label) for name, label in labels.items() if name in RENDERERS]
     from ..recap.renderers import render_preview
 
+    with force_locale(event["language"]):  # the preview is the recap: the event's language
+        fragment = render_preview(recap)
     return render_template("recap_builder.html", event=event, user=current_user(),
-                           fragment=render_preview(recap), formats=formats)
+                           fragment=fragment, formats=formats)
 
 
 @bp.get("/e/<slug>/figures")
