@@ -71,6 +71,7 @@ class Collector:
         self.held: set[str] = set()  # slugs of the events this process collects
         self.streams: dict[int, threading.Event] = {}  # source id -> its stop signal
         self.stopped = threading.Event()
+        self.woken = threading.Event()  # renew now: an event was created in this process
 
     def start(self) -> None:
         self.renew()  # before the first round, so a lone process collects at once
@@ -107,10 +108,18 @@ class Collector:
             self.streams[source_id] = stop
             socketio.start_background_task(stream_forever, self.app, source_id, stop)
 
+    def wake(self) -> None:
+        """Take the leases of events created meanwhile now, not at the next renewal."""
+        self.woken.set()
+
     def keep_leases(self) -> None:
         """Renewing apart from collecting, so a long round never lets a lease expire."""
         every = min(RENEW_SECONDS, self.app.config["POLL_SECONDS"])
-        while not self.stopped.wait(every):
+        while True:
+            self.woken.wait(every)
+            self.woken.clear()
+            if self.stopped.is_set():
+                return
             try:
                 self.renew()
             except Exception:  # e.g. the database locked for longer than the busy timeout
@@ -158,6 +167,7 @@ class Collector:
     def stop(self) -> None:
         """Stop collecting and give the leases back, so another process takes over at once."""
         self.stopped.set()
+        self.woken.set()
         self.sync_streams({})
         for slug in list(self.held):
             self.store.release_lease(collect_lease(slug), self.holder)
@@ -197,6 +207,7 @@ def start_background(app: Flask) -> Collector | None:
     if not app.config["COLLECT"]:
         return None
     collector = Collector(app)
+    app.extensions["piazza_collector"] = collector
     collector.start()
     return collector
 

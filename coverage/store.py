@@ -43,6 +43,14 @@ class DecisionError(ValueError):
     """A decision that cannot be applied; the message is for the editor."""
 
 
+class ProgrammeConflict(ValueError):
+    """Sessions a new programme leaves out while posts are attached to them."""
+
+    def __init__(self, sessions: list[dict[str, Any]]) -> None:
+        self.sessions = sessions  # id, title, posts (how many are attached)
+        super().__init__("; ".join(f"{s['title']}: {s['posts']}" for s in sessions))
+
+
 @dataclass
 class IngestResult:
     new: list[int] = field(default_factory=list)  # post ids new to the event
@@ -170,13 +178,15 @@ class Store:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
     # -- events ------------------------------------------------------------------------------
-    def create_event(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Create an event and its programme; the slug must be new."""
+    def create_event(self, event: dict[str, Any], actor: str = "") -> dict[str, Any]:
+        """Create an event and its programme; the slug must be new. With an `actor` (someone
+        in the browser or the API) the creation is written in the audit log."""
         slug = event["slug"]
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
             raise ValueError(_(
                 "Slug %(slug)s is not valid: use lower-case letters, digits and hyphens "
                 "(e.g. pasocial-2026).", slug=repr(slug)))
+        now = self.clock()
         with self._write() as db:
             if db.execute("SELECT 1 FROM events WHERE slug = ?", [slug]).fetchone():
                 raise ValueError(_("The event %(slug)s already exists.", slug=repr(slug)))
@@ -193,21 +203,140 @@ class Store:
                 "language": event.get("language", "it"),
                 "url": event.get("url", ""),
                 "venue": event.get("venue", ""),
-                "created_at": self.clock(),
+                "created_at": now,
             }
             event_id = db["events"].insert(row).last_pk
             for i, session in enumerate(event.get("sessions", [])):
                 db["sessions"].insert({
                     "event_id": event_id,
                     "key": session.get("key") or f"s{i + 1}",
-                    "title": session["title"],
-                    "description": session.get("description", ""),
-                    "starts_at": session["starts_at"],
-                    "ends_at": session["ends_at"],
-                    "room": session.get("room", ""),
-                    "speakers": json.dumps(session.get("speakers", [])),
+                    **_session_columns(session),
                 })
+            if actor:
+                db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason,"
+                           " detail) VALUES (?, ?, 'event_created', ?, NULL, '', ?)",
+                           [now, actor, event_id, json.dumps(
+                               {"name": row["name"], "sessions": len(event.get("sessions", []))},
+                               ensure_ascii=False)])
         return self.get_event(slug)
+
+    def event_exists(self, slug: str) -> bool:
+        """Whether an event has this slug."""
+        return self.db.execute("SELECT 1 FROM events WHERE slug = ?", [slug]).fetchone() is not None
+
+    def update_event(self, slug: str, changes: dict[str, Any], actor: str,
+                     detach: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Change an event's details and, when `changes` has "sessions", replace its programme,
+        in one transaction written in the audit log. The slug never changes.
+
+        A session given with the `id` (or the `key`) of a stored one updates it in place, so
+        the posts attached to it stay attached; the others are new. A stored session left out
+        is removed; when posts are attached to it, `ProgrammeConflict` names it, unless
+        `detach` is set: then its posts are detached first (each a decision in the log, so
+        every console sees it). Returns the event and the sessions whose posts were detached
+        (title and how many posts)."""
+        event = self.get_event(slug)
+        now = self.clock()
+        fields_before = {k: event[k] for k in (*_EVENT_TEXT, "hashtags", "accounts")
+                         if k in changes and changes[k] != event[k]}
+        sets = {k: changes[k] for k in _EVENT_TEXT if k in fields_before}
+        sets.update({k: json.dumps(changes[k], ensure_ascii=False)
+                     for k in ("hashtags", "accounts") if k in fields_before})
+        detached: list[dict[str, Any]] = []
+        programme: dict[str, Any] = {}
+        with self._write() as db:
+            if sets:
+                db.execute(f"UPDATE events SET {', '.join(f'{k} = ?' for k in sets)}"
+                           " WHERE id = ?", [*sets.values(), event["id"]])
+            if "sessions" in changes:
+                programme, detached = self._replace_programme(
+                    db.conn, event, changes["sessions"], actor, now, detach)
+            if fields_before or any(programme.values()):
+                db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason,"
+                           " detail) VALUES (?, ?, 'event_updated', ?, NULL, '', ?)",
+                           [now, actor, event["id"], json.dumps(
+                               {"before": fields_before,
+                                "after": {k: changes[k] for k in fields_before},
+                                "programme": programme}, ensure_ascii=False)])
+        return self.get_event(slug), detached
+
+    def _replace_programme(self, conn: sqlite3.Connection, event: dict[str, Any],
+                           sessions: list[dict[str, Any]], actor: str, now: str,
+                           detach: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        from .eventform import assign_keys
+
+        stored = {s["id"]: s for s in event["sessions"]}
+        by_key = {s["key"]: s["id"] for s in event["sessions"]}
+        claimed: set[int] = set()
+        matched = []
+        for session in sessions:
+            session = dict(session)
+            session_id = session.get("id")
+            if session_id not in stored or session_id in claimed:
+                session_id = by_key.get(session.get("key") or "")
+            if session_id in stored and session_id not in claimed:
+                session["id"] = session_id
+                claimed.add(session_id)
+            else:
+                session.pop("id", None)
+            matched.append(session)
+        matched = assign_keys(matched, event["sessions"])
+        removed = [s for s in event["sessions"] if s["id"] not in claimed]
+        attached = dict(conn.execute(
+            "SELECT session_id, COUNT(*) FROM curation WHERE event_id = ?"
+            " AND session_id IS NOT NULL GROUP BY session_id", [event["id"]]).fetchall())
+        conflicts = [{"id": s["id"], "title": s["title"], "posts": attached[s["id"]]}
+                     for s in removed if attached.get(s["id"])]
+        if conflicts and not detach:
+            raise ProgrammeConflict(conflicts)
+        reasons = curation.reason_codes(self._rules(event["id"]))
+        for conflict in conflicts:
+            for (post_id,) in conn.execute(
+                    "SELECT post_id FROM curation WHERE event_id = ? AND session_id = ?",
+                    [event["id"], conflict["id"]]).fetchall():
+                self._decide(conn, event, post_id, "session", actor, now, reasons, reason="",
+                             note=None, session_id=None)
+        for session in removed:
+            conn.execute("DELETE FROM sessions WHERE id = ? AND event_id = ?",
+                         [session["id"], event["id"]])
+        changed = []
+        for session in matched:
+            columns = _session_columns(session)
+            if "id" in session:
+                old = stored[session["id"]]
+                if any(columns[k] != (json.dumps(old[k], ensure_ascii=False)
+                                      if k == "speakers" else old[k]) for k in columns):
+                    changed.append(session["title"])
+                    conn.execute(
+                        f"UPDATE sessions SET {', '.join(f'{k} = ?' for k in columns)}"
+                        " WHERE id = ? AND event_id = ?",
+                        [*columns.values(), session["id"], event["id"]])
+            else:
+                conn.execute(
+                    f"INSERT INTO sessions (event_id, key, {', '.join(columns)})"
+                    f" VALUES (?, ?, {', '.join('?' * len(columns))})",
+                    [event["id"], session["key"], *columns.values()])
+        summary = {"added": [s["title"] for s in matched if "id" not in s],
+                   "changed": changed, "removed": [s["title"] for s in removed],
+                   "detached": sum(c["posts"] for c in conflicts)}
+        return summary, [{"title": c["title"], "posts": c["posts"]} for c in conflicts]
+
+    def setup_facts(self, slug: str) -> dict[str, Any]:
+        """What the setup checklist needs to know about an event, in a few reads."""
+        event = self.get_event(slug)
+        sources = self.list_sources(slug)
+        rules = self.db.execute("SELECT 1 FROM rules WHERE event_id = ?",
+                                [event["id"]]).fetchone()
+        roles = dict(self.db.execute("SELECT role, COUNT(*) FROM users GROUP BY role").fetchall())
+        return {
+            "event": event,
+            "sources": [{"platform": s["platform"], "enabled": bool(s["enabled"]),
+                         "health": s["health"]} for s in sources],
+            "rules_saved": rules is not None,
+            "admins": roles.get("admin", 0),
+            "editors": roles.get("editor", 0),
+            "approved": self.counts(event["id"])["approved"],
+        }
 
     def get_event(self, slug: str) -> dict[str, Any]:
         """The event with its programme; raises NotFound."""
@@ -1029,6 +1158,67 @@ class Store:
                                        "expires_at": expires, "used_at": None})
         return token
 
+    def list_users(self) -> list[dict[str, Any]]:
+        """Everyone who may log in: name, role, whether they have set a password, and until
+        when their one-time link (if one is waiting to be used) is valid."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return [{**row, "has_password": bool(row["has_password"])} for row in self._rows(
+            "SELECT u.id, u.name, u.role, u.created_at, u.password_hash != '' AS has_password,"
+            " (SELECT MAX(t.expires_at) FROM login_tokens t WHERE t.user_id = u.id"
+            "  AND t.used_at IS NULL AND t.expires_at > ?) AS link_expires_at"
+            " FROM users u ORDER BY u.name COLLATE NOCASE", [now])]
+
+    def invite_user(self, name: str, role: str, actor: str,
+                    hours: int = 24) -> tuple[dict[str, Any], str]:
+        """Add an editor or admin and make their one-time login link, in one transaction
+        written in the audit log. Returns the user and the link's token (shown once)."""
+        with self._write() as db:
+            taken = db.execute("SELECT name FROM users WHERE name = ?",
+                               [name.strip()]).fetchone()
+            if taken:
+                raise ValueError(_("There is already a user called %(name)s: choose another "
+                                   "name, or make a new link for them in the list.",
+                                   name=taken[0]))
+            user = self.create_user(name, role)
+            token = self.create_login_token(user["id"], hours)
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'user_invited', NULL, NULL, '', ?)",
+                       [self.clock(), actor, json.dumps({"name": user["name"], "role": role})])
+        return user, token
+
+    def new_login_link(self, user_id: int, actor: str, hours: int = 24) -> str:
+        """A new one-time link for someone who lost theirs; their unused links stop working."""
+        with self._write() as db:
+            user = self.user_by_id(user_id)
+            if user is None:
+                raise NotFound(_("This person is no longer in the list."))
+            db.execute("DELETE FROM login_tokens WHERE user_id = ? AND used_at IS NULL",
+                       [user_id])
+            token = self.create_login_token(user_id, hours)
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'login_link', NULL, NULL, '', ?)",
+                       [self.clock(), actor, json.dumps({"name": user["name"]})])
+        return token
+
+    def delete_user(self, user_id: int, actor: str) -> dict[str, Any]:
+        """Remove someone's access (their links too); never the last admin. Their decisions
+        stay in the audit log under their name."""
+        with self._write() as db:
+            user = self.user_by_id(user_id)
+            if user is None:
+                raise NotFound(_("This person is no longer in the list."))
+            admins = db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+            if user["role"] == "admin" and admins <= 1:
+                raise ValueError(_("%(name)s is the only coordinator (admin): add another one "
+                                   "before removing them.", name=user["name"]))
+            db.execute("DELETE FROM login_tokens WHERE user_id = ?", [user_id])
+            db.execute("DELETE FROM users WHERE id = ?", [user_id])
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'user_removed', NULL, NULL, '', ?)",
+                       [self.clock(), actor, json.dumps({"name": user["name"],
+                                                         "role": user["role"]})])
+        return user
+
     def consume_login_token(self, token: str) -> dict[str, Any] | None:
         """The user of a valid, unused token, marking it used; None otherwise."""
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -1131,6 +1321,18 @@ def _dumps(value: Any) -> str | None:
 def _phrase(value: str) -> str:
     """A value as one quoted phrase of the search index's query language."""
     return '"' + value.replace('"', '""') + '"'
+
+
+_EVENT_TEXT = ("name", "description", "venue", "url", "language", "timezone", "starts_at",
+               "ends_at")
+
+
+def _session_columns(session: dict[str, Any]) -> dict[str, Any]:
+    """A session of the programme as its row's columns (but the event and the key)."""
+    return {"title": session["title"], "description": session.get("description", ""),
+            "starts_at": session["starts_at"], "ends_at": session["ends_at"],
+            "room": session.get("room", ""),
+            "speakers": json.dumps(session.get("speakers", []), ensure_ascii=False)}
 
 
 def _post_values(post: Post, fp: str, now: str) -> list[Any]:

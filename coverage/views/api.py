@@ -50,6 +50,67 @@ def event(slug: str):
     return jsonify(event_or_404(slug))
 
 
+@bp.post("/events")
+def create_event():
+    """Create an event from the settings form's fields (lists where the form has lines,
+    sessions as objects); 400 with every problem by field, as the page shows them."""
+    from ..eventform import assign_keys, form_from_json, read_event_form
+    from .setup import wake_collector
+
+    if (refused := _admin_only()) is not None:
+        return refused
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error=_("Send the event as a JSON object.")), 400
+    values, rows = form_from_json(data)
+    result = read_event_form(values, creating=True, rows=rows)
+    slug = result.event.get("slug", "")
+    if slug and "slug" not in result.errors and store().event_exists(slug):
+        result.errors.add("slug", _("Another event already has the address %(slug)s: choose "
+                                    "another one, e.g. %(slug)s-2.", slug=slug))
+    if result.errors:
+        return jsonify(error=next(iter(result.errors.values())), errors=result.errors), 400
+    try:
+        created = store().create_event(
+            {**result.event, "sessions": assign_keys(result.event["sessions"])},
+            actor=current_user()["name"])
+    except ValueError as exc:
+        return jsonify(error=str(exc), errors={"slug": str(exc)}), 400
+    wake_collector()
+    return jsonify(created), 201
+
+
+@bp.put("/events/<slug>")
+def update_event(slug: str):
+    """Change an event: fields left out keep their value, "sessions" left out keeps the
+    programme; a session left out that has posts attached is refused (409) unless
+    "detach": true."""
+    from ..eventform import form_from_json, read_event_form
+    from ..store import ProgrammeConflict
+
+    event = event_or_404(slug)
+    if (refused := _admin_only()) is not None:
+        return refused
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error=_("Send the event as a JSON object.")), 400
+    values, rows = form_from_json(data, event)
+    result = read_event_form(values, creating=False, rows=rows)
+    if result.errors:
+        return jsonify(error=next(iter(result.errors.values())), errors=result.errors), 400
+    changes = dict(result.event)
+    if "sessions" not in data:
+        changes.pop("sessions")
+    try:
+        updated, detached = store().update_event(slug, changes, current_user()["name"],
+                                                 detach=data.get("detach") is True)
+    except ProgrammeConflict as conflict:
+        return jsonify(error=_("Sessions with posts attached would be removed: send them "
+                               "again, or send \"detach\": true to detach their posts."),
+                       sessions=conflict.sessions), 409
+    return jsonify({**updated, "detached": detached})
+
+
 @bp.get("/events/<slug>/posts")
 def posts(slug: str):
     """Posts newest first (by id), filtered by any of state, platform, session (an id or
