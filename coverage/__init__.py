@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings["HTTPS"] else "http",
         WTF_CSRF_TIME_LIMIT=None, JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # An event's settings form with its full programme (200 sessions of 9 fields) is one
+        # multipart form: more parts and text than Werkzeug's defaults (1,000 and 500 kB).
+        MAX_FORM_PARTS=4000, MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
     )
 
     if settings["PROXIES"]:

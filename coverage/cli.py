@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .collector import poll_once
 from .curation import REASONS
@@ -54,16 +56,18 @@ def events_create(slug, name, hashtags, accounts, starts, ends, timezone, langua
     """Create an event."""
     parsed_accounts = []
     for account in accounts:
-        platform, _, handle = account.partition(":")
+        platform, _colon, handle = account.partition(":")
         if not handle:
-            _fail(f"Account {account!r}: scrivi PIATTAFORMA:HANDLE, es. bluesky:@ente.bsky.social")
+            _fail(_("Account %(account)s: write PLATFORM:HANDLE, e.g. bluesky:@ente.bsky.social",
+                    account=repr(account)))
         parsed_accounts.append({"platform": platform, "handle": handle})
     sessions = []
     if programme:
         try:
             sessions = json.loads(Path(programme).read_text(encoding="utf-8"))
         except ValueError as exc:
-            _fail(f"Il programma {programme} non è un JSON valido: {exc}")
+            _fail(_("The programme %(file)s is not valid JSON: %(problem)s", file=programme,
+                    problem=exc))
     try:
         event = _store().create_event({
             "slug": slug, "name": name, "hashtags": list(hashtags), "accounts": parsed_accounts,
@@ -71,7 +75,7 @@ def events_create(slug, name, hashtags, accounts, starts, ends, timezone, langua
             "language": language, "sessions": sessions})
     except (ValueError, KeyError) as exc:
         _fail(str(exc))
-    click.echo(f"Evento creato: {event['slug']} ({event['name']})")
+    click.echo(_("Event created: %(slug)s (%(name)s)", slug=event["slug"], name=event["name"]))
 
 
 def _iso(value: str | None) -> str | None:
@@ -80,9 +84,10 @@ def _iso(value: str | None) -> str | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        _fail(f"Data {value!r} non valida: usa il formato ISO-8601, es. 2026-11-19T09:00:00+01:00")
+        _fail(_("Date %(date)s is not valid: use the ISO-8601 format, e.g. "
+                "2026-11-19T09:00:00+01:00", date=repr(value)))
     if moment.tzinfo is None:
-        _fail(f"Data {value!r} senza fuso orario: aggiungi es. +01:00 o Z")
+        _fail(_("Date %(date)s has no time zone: add e.g. +01:00 or Z", date=repr(value)))
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -119,8 +124,8 @@ def sources_add(slug, platform, instance, hashtags, accounts, query, interval, c
                 file_, speed, name):
     """Connect a source (mastodon, bluesky, x, rss or replay) to an event."""
     if platform not in REGISTRY:
-        _fail(f"Piattaforma {platform!r} non disponibile: "
-              f"usa una di {', '.join(sorted(REGISTRY))}.")
+        _fail(_("Platform %(platform)s is not available: use one of %(choices)s.",
+                platform=repr(platform), choices=", ".join(sorted(REGISTRY))))
     try:
         config = source_config(platform, instance=instance, hashtags=hashtags,
                                accounts=accounts, query=query, interval=interval,
@@ -129,7 +134,8 @@ def sources_add(slug, platform, instance, hashtags, accounts, query, interval, c
         source = _store().add_source(slug, platform, config, name=name)
     except (NotFound, ValueError) as exc:
         _fail(str(exc))
-    click.echo(f"Fonte aggiunta: {source['id']} ({platform}) a {slug}")
+    click.echo(_("Source added: %(id)s (%(platform)s) to %(slug)s", id=source["id"],
+                 platform=platform, slug=slug))
 
 
 @sources_cli.command("list")
@@ -201,8 +207,8 @@ def collect(slug, once):
                     sys.exit(1 if any(r.health == "failing" for r in reports) else 0)
             elif not waiting:
                 waiting = True
-                click.echo(f"Un altro processo raccoglie già per {slug}: resto in attesa "
-                           "e subentro se si ferma.")
+                click.echo(_("Another process is already collecting for %(slug)s: waiting, "
+                             "and taking over if it stops.", slug=slug))
             time.sleep(current_app.config["POLL_SECONDS"])
     finally:
         store.release_lease(lease, holder)
@@ -242,7 +248,8 @@ def posts_add(slug, url, actor):
                                        actor or f"cli:{getpass.getuser()}")
     except (NotFound, ValueError) as exc:
         _fail(str(exc))
-    click.echo(f"Post {post_id} " + ("aggiunto alla coda" if new else "già presente"))
+    click.echo(_("Post %(id)s added to the queue", id=post_id) if new
+               else _("Post %(id)s already there", id=post_id))
 
 
 @posts_cli.command("erase")
@@ -253,7 +260,10 @@ def posts_add(slug, url, actor):
 def posts_erase(platform, handle, reason, actor):
     """An author's erasure request: remove their posts everywhere, for good."""
     gone = _store().erase_author(platform, handle, actor or f"cli:{getpass.getuser()}", reason)
-    click.echo(f"{handle} ({platform}): {gone} post cancellati; non verranno più raccolti.")
+    click.echo(ngettext("%(handle)s (%(platform)s): %(num)s post erased; it will not be "
+                        "collected again.",
+                        "%(handle)s (%(platform)s): %(num)s posts erased; they will not be "
+                        "collected again.", gone, handle=handle, platform=platform))
 
 
 @posts_cli.command("decide")
@@ -269,7 +279,8 @@ def posts_decide(slug, post_id, decision, reason, actor):
         result = _store().decide(slug, post_id, decision, actor, reason=reason or "")
     except (NotFound, DecisionError, ValueError) as exc:
         _fail(str(exc))
-    click.echo(f"Post {post_id}: {decision}" + ("" if result.changed else " (nessun cambiamento)"))
+    click.echo(f"Post {post_id}: {decision}" if result.changed
+               else _("Post %(id)s: %(decision)s (no change)", id=post_id, decision=decision))
 
 
 @click.command("export")
@@ -301,7 +312,7 @@ def users_create(name, role, password):
         user = _store().create_user(name, role, secret)
     except ValueError as exc:
         _fail(str(exc))
-    click.echo(f"Utente creato: {user['name']} ({user['role']})")
+    click.echo(_("User created: %(name)s (%(role)s)", name=user["name"], role=user["role"]))
     _echo_link(user)
 
 
@@ -318,8 +329,8 @@ def users_link(name):
 def _echo_link(user: dict) -> None:
     token = _store().create_login_token(user["id"])
     config = current_app.config
-    click.echo(f"Link di accesso monouso (24 ore): http://{config['HOST']}:{config['PORT']}"
-               f"/login/{token}")
+    click.echo(_("One-time login link (24 hours): %(url)s",
+                 url=f"http://{config['HOST']}:{config['PORT']}/login/{token}"))
 
 
 @audit_cli.command("export")
@@ -349,7 +360,9 @@ def audit_purge(days):
         gone = _store().purge_audit(days, f"cli:{getpass.getuser()}")
     except ValueError as exc:
         _fail(str(exc))
-    click.echo(f"{gone} righe del registro eliminate (più vecchie di {days} giorni).")
+    click.echo(ngettext("%(num)s audit log row deleted (older than %(days)s days).",
+                        "%(num)s audit log rows deleted (older than %(days)s days).", gone,
+                        days=days))
 
 
 def register_commands(app: Flask) -> None:

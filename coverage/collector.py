@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .model import format_time, parse_time
 from .sources import REGISTRY, make_source
@@ -45,13 +47,17 @@ class SourceReport:
         """One line for people."""
         where = f"{self.event}/{self.platform}#{self.source_id}"
         if self.health == "ok":
-            extra = f", {self.skipped} scartati" if self.skipped else ""
-            return f"{where}: ok, {self.new} nuovi, {self.duplicates} già visti{extra}"
+            counts = [ngettext("%(num)s new", "%(num)s new", self.new),
+                      ngettext("%(num)s already seen", "%(num)s already seen", self.duplicates)]
+            if self.skipped:
+                counts.append(ngettext("%(num)s left out", "%(num)s left out", self.skipped))
+            return f"{where}: ok, " + ", ".join(counts)
         if self.health == "waiting":
-            return f"{where}: in attesa fino a {self.next_try_at}"
+            return _("%(where)s: waiting until %(time)s", where=where, time=self.next_try_at)
         if self.health == "slowed":
-            return f"{where}: RALLENTATA — {self.error}"
-        return f"{where}: ERRORE — {self.error} (nuovo tentativo {self.next_try_at})"
+            return _("%(where)s: SLOWED DOWN — %(error)s", where=where, error=self.error)
+        return _("%(where)s: ERROR — %(error)s (next try %(time)s)", where=where,
+                 error=self.error, time=self.next_try_at)
 
 
 def backoff_seconds(failures: int, rng: random.Random | None = None) -> float:
@@ -64,11 +70,12 @@ def backoff_seconds(failures: int, rng: random.Random | None = None) -> float:
 def plain_error(exc: BaseException) -> str:
     """An exception as a sentence an editor can act on (never a token: only the message)."""
     if isinstance(exc, httpx.TimeoutException):
-        return "La piattaforma non ha risposto in tempo (timeout)."
+        return _("The platform did not answer in time (timeout).")
     if isinstance(exc, httpx.HTTPStatusError):
-        return f"La piattaforma ha risposto con l'errore HTTP {exc.response.status_code}."
+        return _("The platform answered with HTTP error %(status)s.",
+                 status=exc.response.status_code)
     if isinstance(exc, httpx.TransportError):
-        return "Connessione alla piattaforma non riuscita."
+        return _("Could not connect to the platform.")
     return str(exc) or exc.__class__.__name__
 
 
@@ -174,12 +181,14 @@ def try_source(source: dict[str, Any], event: dict[str, Any], settings: dict[str
     try:
         batch = make_source(source, event, settings, client).fetch(source["cursor"], now)
     except Exception as exc:
-        return False, f"Connessione non riuscita: {plain_error(exc)}"
+        return False, _("Connection failed: %(problem)s", problem=plain_error(exc))
     finally:
         if client is not None:
             client.close()
     notes = "".join(f" {n}" for n in batch.notes)
-    return True, f"Connessione riuscita: {len(batch.posts)} post disponibili ora.{notes}"
+    return True, ngettext("Connection working: %(num)s post available now.",
+                          "Connection working: %(num)s posts available now.",
+                          len(batch.posts)) + notes
 
 
 def add_post_by_url(store: Store, slug: str, url: str, settings: dict[str, Any], actor: str,

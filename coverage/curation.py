@@ -1,5 +1,6 @@
 """Pure moderation rules: states, actions, reasons, the lead's rules, the wall's state.
-No Flask, no SQL."""
+No SQL, and no app or request needed: messages go through the catalog, which answers in the
+reader's language during a request and in English (the source strings) outside one."""
 
 from __future__ import annotations
 
@@ -8,22 +9,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
+
 from .model import Post
 
 STATES = ("pending", "approved", "rejected")
 
-# Reasons for rejecting, after the social media policies of Italian public bodies.
-REASONS: dict[str, dict[str, str]] = {
-    "insult": {"it": "Insulti o minacce", "en": "Insults or threats"},
-    "discrimination": {"it": "Discriminazione", "en": "Discrimination"},
-    "personal_data": {"it": "Dati personali di altri", "en": "Other people's personal data"},
-    "off_topic": {"it": "Fuori tema", "en": "Off-topic"},
-    "spam": {"it": "Spam", "en": "Spam"},
-    "advertising": {"it": "Pubblicità", "en": "Advertising"},
-    "illegal": {"it": "Contenuti illeciti", "en": "Illegal content"},
-    "copyright": {"it": "Violazione del diritto d'autore", "en": "Copyright infringement"},
-    "duplicate": {"it": "Duplicato", "en": "Duplicate"},
-    "other": {"it": "Altro", "en": "Other"},
+def N_(message: str) -> str:
+    """Mark a string for the catalog, to be translated where it is shown."""
+    return message
+
+
+# Reasons for rejecting, after the social media policies of Italian public bodies: code -> words,
+# English here and in the catalog (translated where shown, e.g. gettext(REASONS[code])).
+REASONS: dict[str, str] = {
+    "insult": N_("Insults or threats"),
+    "discrimination": N_("Discrimination"),
+    "personal_data": N_("Other people's personal data"),
+    "off_topic": N_("Off-topic"),
+    "spam": N_("Spam"),
+    "advertising": N_("Advertising"),
+    "illegal": N_("Illegal content"),
+    "copyright": N_("Copyright infringement"),
+    "duplicate": N_("Duplicate"),
+    "other": N_("Other"),
 }
 
 ACTIONS = ("approve", "reject", "pending", "feature", "unfeature", "pin", "unpin", "note",
@@ -44,7 +53,8 @@ class ActionError(ValueError):
 RULES_ACTOR = "regola"
 
 # Reasons a rule (not a person) gives; always accepted besides the event's own list.
-SYSTEM_REASONS = {"banned": "Account bloccato", "rule": "Nascosto da una regola"}
+SYSTEM_REASONS: dict[str, str] = {"banned": N_("Blocked account"),
+                                  "rule": N_("Hidden by a rule")}
 
 # Starting lists for blocked words, Italian and English: spam, scams and common insults.
 # Plain words match whole words, case-insensitive; /pattern/flags are regular expressions.
@@ -58,7 +68,9 @@ DEFAULT_BLOCKED = [
 DEFAULT_RULES: dict[str, Any] = {
     "trusted": [], "blocked_words": DEFAULT_BLOCKED, "hide_replies": False,
     "hide_reposts": False, "hide_sensitive": False, "banned": [],
-    "reasons": [{"code": code, "label": label["it"]} for code, label in REASONS.items()],
+    # Labels in English: pages show a built-in reason whose label nobody changed in the reader's
+    # language (coverage/views/console.py, reader_reasons).
+    "reasons": [{"code": code, "label": label} for code, label in REASONS.items()],
 }
 
 LAYOUTS = ("grid", "column", "spotlight")
@@ -78,12 +90,12 @@ def _handle(value: str) -> str:
 def check_rules(data: Any) -> dict[str, Any]:
     """Validate rules sent by the console; returns a clean copy or raises RulesError."""
     if not isinstance(data, dict):
-        raise RulesError("Le regole devono essere un oggetto JSON.")
+        raise RulesError(_("The rules must be a JSON object."))
     rules = {**DEFAULT_RULES, **{k: v for k, v in data.items() if k in DEFAULT_RULES}}
     for key in ("trusted", "blocked_words"):
         value = rules[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise RulesError(f"«{key}» deve essere un elenco di testi.")
+            raise RulesError(_("“%(key)s” must be a list of texts.", key=key))
         rules[key] = [v.strip()[:200] for v in value if v.strip()][:500]
     for line in rules["blocked_words"]:
         _compile(line)  # raises RulesError for a broken pattern
@@ -92,7 +104,7 @@ def check_rules(data: Any) -> dict[str, Any]:
     banned = rules["banned"]
     if not isinstance(banned, list) or not all(isinstance(b, dict) and isinstance(
             b.get("handle"), str) and b["handle"].strip() for b in banned):
-        raise RulesError("Ogni account bloccato deve avere un «handle».")
+        raise RulesError(_("Every blocked account needs a “handle”."))
     rules["banned"] = [{"handle": b["handle"].strip()[:200], "by": str(b.get("by", ""))[:80],
                         "at": str(b.get("at", ""))[:40], "reason": str(b.get("reason", ""))[:200]}
                        for b in banned]
@@ -100,11 +112,11 @@ def check_rules(data: Any) -> dict[str, Any]:
     if not isinstance(reasons, list) or not reasons or not all(
             isinstance(r, dict) and re.fullmatch(r"[a-z0-9_]{1,40}", str(r.get("code", "")))
             and str(r.get("label", "")).strip() for r in reasons):
-        raise RulesError(
-            "Ogni motivo di rifiuto ha un codice (minuscole, cifre, _) e un'etichetta.")
+        raise RulesError(_("Every reject reason needs a code (lower-case letters, digits, _) "
+                           "and a label."))
     codes = [r["code"] for r in reasons]
     if len(set(codes)) != len(codes):
-        raise RulesError("Due motivi di rifiuto hanno lo stesso codice.")
+        raise RulesError(_("Two reject reasons have the same code."))
     rules["reasons"] = [{"code": r["code"], "label": str(r["label"]).strip()[:80]}
                         for r in reasons]
     return rules
@@ -126,7 +138,8 @@ def _compile(line: str) -> re.Pattern[str]:
         try:
             return re.compile(match.group(1), flags)
         except re.error as exc:
-            raise RulesError(f"Il modello «{line}» non è valido: {exc}.") from None
+            raise RulesError(_("The pattern “%(line)s” is not valid: %(error)s.", line=line,
+                                     error=exc)) from None
     return re.compile(r"(?<!\w)" + re.escape(line) + r"(?!\w)", re.I)
 
 
@@ -241,7 +254,7 @@ def reason_codes(rules: dict[str, Any]) -> set[str]:
 def apply_wall_control(state: dict[str, Any], control: Any) -> dict[str, Any]:
     """The wall state after an editor's control; raises ActionError for nonsense."""
     if not isinstance(control, dict) or not control:
-        raise ActionError("Comando del wall non valido.")
+        raise ActionError(_("Invalid wall control."))
     new = {**DEFAULT_WALL, **state}
     for key, value in control.items():
         if key == "layout" and value in LAYOUTS:
@@ -253,7 +266,8 @@ def apply_wall_control(state: dict[str, Any], control: Any) -> dict[str, Any]:
         elif key == "message" and isinstance(value, str):
             new["message"] = value.strip()[:280]
         else:
-            raise ActionError(f"Comando del wall non valido: {key}={value!r}.")
+            raise ActionError(_("Invalid wall control: %(control)s.",
+                                control=f"{key}={value!r}"))
     return new
 
 
@@ -286,15 +300,16 @@ def apply_action(current: dict[str, Any], action: str, reason: str = "",
     back to the queue takes its spotlight and pin away.
     """
     if action not in _KINDS:
-        raise ActionError(f"Azione sconosciuta {action!r}: usa una di {', '.join(ACTIONS)}.")
+        raise ActionError(_("Unknown action %(action)r: use one of %(actions)s.",
+                            action=action, actions=", ".join(ACTIONS)))
     update: dict[str, Any] = {}
     if action == "approve":
         update = {"state": "approved", "reason": "", "hold": ""}
     elif action == "reject":
         allowed = reasons if reasons is not None else set(REASONS) | set(SYSTEM_REASONS)
         if reason and reason not in allowed:
-            raise ActionError(
-                f"Motivo sconosciuto {reason!r}: usa uno di {', '.join(sorted(allowed))}.")
+            raise ActionError(_("Unknown reason %(reason)r: use one of %(reasons)s.",
+                                reason=reason, reasons=", ".join(sorted(allowed))))
         update = {"state": "rejected", "reason": reason or "other", "featured": 0, "pinned": 0}
     elif action == "pending":
         update = {"state": "pending", "reason": "", "featured": 0, "pinned": 0}

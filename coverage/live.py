@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_socketio import SocketIO, emit, join_room
 
 from .curation import ACTIONS, ActionError, apply_wall_control, is_public
@@ -294,7 +295,7 @@ def register_handlers(socketio: SocketIO) -> None:
     def console_connect(auth: Any = None) -> None:
         user = _editor()
         if user is None:
-            raise ConnectionRefusedError("login required")
+            raise ConnectionRefusedError(_("login required"))  # shown in the console's status
         event, last_seq = _connect_event(auth)
         live = _live()
         live.presence.setdefault(event["id"], {})[request.sid] = user["name"]
@@ -315,12 +316,12 @@ def register_handlers(socketio: SocketIO) -> None:
     def console_decide(data: Any) -> dict[str, Any]:
         user = _editor()
         if user is None:
-            return _SESSION_EXPIRED
+            return _session_expired()
         if not isinstance(data, dict):
-            return {"ok": False, "error": "Richiesta non valida."}
+            return _refused(_("Invalid request."))
         action = data.get("action")
         if action not in ACTIONS:
-            return {"ok": False, "error": f"Azione sconosciuta: {action!r}."}
+            return _refused(_("Unknown action: %(action)r.", action=action))
         try:
             ids = data["post_ids"] if "post_ids" in data else [data.get("post_id")]
             if not isinstance(ids, list) or not 1 <= len(ids) <= 500:
@@ -329,11 +330,11 @@ def register_handlers(socketio: SocketIO) -> None:
             session_id = data.get("session_id")
             session_id = int(session_id) if session_id not in (None, "") else None
         except (KeyError, TypeError, ValueError):
-            return {"ok": False, "error": "Identificativo non valido."}
+            return _refused(_("Invalid post id."))
         reason = data.get("reason") or ""
         note = data.get("note")
         if not isinstance(reason, str) or (note is not None and not isinstance(note, str)):
-            return {"ok": False, "error": "Richiesta non valida."}
+            return _refused(_("Invalid request."))
         live = _live()
         try:
             results = live.store.decide_many(session["piazza_event"], post_ids, action,
@@ -352,7 +353,7 @@ def register_handlers(socketio: SocketIO) -> None:
     def console_undo(_data: Any = None) -> dict[str, Any]:
         user = _editor()
         if user is None:
-            return _SESSION_EXPIRED
+            return _session_expired()
         live = _live()
         try:
             result = live.store.undo(session["piazza_event"], user["name"])
@@ -366,10 +367,10 @@ def register_handlers(socketio: SocketIO) -> None:
     def console_open_post(data: Any) -> dict[str, Any]:
         user = _editor()
         if user is None:
-            return _SESSION_EXPIRED
+            return _session_expired()
         post_id = data.get("post_id") if isinstance(data, dict) else None
         if post_id is not None and not isinstance(post_id, int):
-            return {"ok": False, "error": "Identificativo non valido."}
+            return _refused(_("Invalid post id."))
         event = _live().store.get_event(session["piazza_event"])
         # Ephemeral: who is looking at what is not history, so it skips the change log.
         emit("post_opened", {"post_id": post_id, "editor": user["name"]},
@@ -379,7 +380,7 @@ def register_handlers(socketio: SocketIO) -> None:
     def _change_wall(change) -> dict[str, Any]:
         user = _editor()
         if user is None:
-            return _SESSION_EXPIRED
+            return _session_expired()
         live = _live()
         try:
             seq, state = live.store.change_wall(session["piazza_event"], user["name"], change)
@@ -396,7 +397,7 @@ def register_handlers(socketio: SocketIO) -> None:
     def console_announce(data: Any) -> dict[str, Any]:
         text = data.get("text") if isinstance(data, dict) else None
         if not isinstance(text, str) or not text.strip():
-            return {"ok": False, "error": "Scrivi il testo dell'annuncio."}
+            return _refused(_("Write the announcement's text."))
         new_id = f"a{secrets.token_hex(4)}"
 
         def add(state: dict[str, Any]) -> dict[str, Any]:
@@ -412,4 +413,10 @@ def register_handlers(socketio: SocketIO) -> None:
             a for a in state["announcements"] if a["id"] != gone]})
 
 
-_SESSION_EXPIRED = {"ok": False, "error": "Sessione scaduta: accedi di nuovo."}
+def _refused(error: str) -> dict[str, Any]:
+    """The acknowledgement of a request that changed nothing, saying why."""
+    return {"ok": False, "error": error}
+
+
+def _session_expired() -> dict[str, Any]:
+    return _refused(_("Your session has expired: log in again."))

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from flask import Flask
+from flask_babel import gettext as _
 
 from . import socketio
 from .collector import poll_once, recheck_once
@@ -70,6 +71,7 @@ class Collector:
         self.held: set[str] = set()  # slugs of the events this process collects
         self.streams: dict[int, threading.Event] = {}  # source id -> its stop signal
         self.stopped = threading.Event()
+        self.woken = threading.Event()  # renew now: an event was created in this process
 
     def start(self) -> None:
         self.renew()  # before the first round, so a lone process collects at once
@@ -106,27 +108,44 @@ class Collector:
             self.streams[source_id] = stop
             socketio.start_background_task(stream_forever, self.app, source_id, stop)
 
+    def wake(self) -> None:
+        """Take the leases of events created meanwhile now, not at the next renewal."""
+        self.woken.set()
+
     def keep_leases(self) -> None:
         """Renewing apart from collecting, so a long round never lets a lease expire."""
         every = min(RENEW_SECONDS, self.app.config["POLL_SECONDS"])
-        while not self.stopped.wait(every):
+        while True:
+            self.woken.wait(every)
+            self.woken.clear()
+            if self.stopped.is_set():
+                return
             try:
                 self.renew()
             except Exception:  # e.g. the database locked for longer than the busy timeout
                 log.exception("could not renew the collector's leases")
 
     def collect_forever(self) -> None:
-        """Poll the held events' sources, then wake the live follower."""
+        """Collect rounds until stopped, `POLL_SECONDS` apart."""
         while not self.stopped.is_set():
-            for slug in sorted(self.held):
-                try:
-                    reports = poll_once(self.store, self.app.config, event_slug=slug)
-                    if any(r.new for r in reports):
-                        self.live.nudge()
-                        self.store.index_search()  # after the wall's news, off the ingest
-                except Exception:  # never let the loop die: the wall must keep running
-                    log.exception("collector round for %s failed", slug)
+            self.collect_round()
             self.stopped.wait(self.app.config["POLL_SECONDS"])
+
+    def collect_round(self) -> None:
+        """Poll the held events' sources once, then wake the live follower.
+
+        Each event's poll runs in an app context of its own, so that what it writes for people
+        (a source's failure, stored and shown later) speaks the install's language:
+        PIAZZA_LANGUAGE, read afresh every round, never a reader's."""
+        for slug in sorted(self.held):
+            try:
+                with self.app.app_context():
+                    reports = poll_once(self.store, self.app.config, event_slug=slug)
+                if any(r.new for r in reports):
+                    self.live.nudge()
+                    self.store.index_search()  # after the wall's news, off the ingest
+            except Exception:  # never let the loop die: the wall must keep running
+                log.exception("collector round for %s failed", slug)
 
     def recheck_forever(self) -> None:
         """Every few minutes, ask the platforms whether approved posts still exist; once a
@@ -134,9 +153,10 @@ class Collector:
         last_purge = 0.0
         while not self.stopped.wait(self.app.config["RECHECK_SECONDS"]):
             try:
-                for slug in sorted(self.held):
-                    if recheck_once(self.store, self.app.config, event_slug=slug):
-                        self.live.nudge()
+                with self.app.app_context():  # as in collect_round
+                    for slug in sorted(self.held):
+                        if recheck_once(self.store, self.app.config, event_slug=slug):
+                            self.live.nudge()
                 days = self.app.config["AUDIT_RETENTION_DAYS"]
                 if self.held and days > 0 and time.monotonic() - last_purge > 86400:
                     self.store.purge_audit(days, "conservazione")
@@ -147,6 +167,7 @@ class Collector:
     def stop(self) -> None:
         """Stop collecting and give the leases back, so another process takes over at once."""
         self.stopped.set()
+        self.woken.set()
         self.sync_streams({})
         for slug in list(self.held):
             self.store.release_lease(collect_lease(slug), self.holder)
@@ -169,7 +190,9 @@ def stream_forever(app: Flask, source_id: int, stop: threading.Event) -> None:
         event = next(e for e in store.list_events() if e["id"] == source["event_id"])
         client = make_client(timeout=httpx.Timeout(10.0, read=120.0))
         try:
-            make_source(source, event, app.config, client).stream(source["cursor"], emit, stop)
+            with app.app_context():  # its words in the install's language, as collect_round
+                make_source(source, event, app.config, client).stream(source["cursor"], emit,
+                                                                      stop)
             return  # the stream ended by itself (e.g. the instance has no streaming)
         except Exception:
             log.exception("stream of source %s failed; polling continues", source_id)
@@ -184,6 +207,7 @@ def start_background(app: Flask) -> Collector | None:
     if not app.config["COLLECT"]:
         return None
     collector = Collector(app)
+    app.extensions["piazza_collector"] = collector
     collector.start()
     return collector
 
@@ -253,18 +277,20 @@ def _interrupt(*_args: Any) -> None:
 
 
 def banner(app: Flask, host: str, port: int, token: str | None) -> str:
-    """What a new user needs to know, in a few lines."""
+    """What a new user needs to know, in a few lines, in the install's language."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://{shown}:{port}"
-    lines = [f"Piazza è in ascolto su {base}", ""]
-    events: list[dict[str, Any]] = app.extensions["piazza_store"].list_events()
-    for event in events:
-        lines += [f"  {event['name']}",
-                  f"    wall:    {base}/e/{event['slug']}/wall",
-                  f"    console: {base}/e/{event['slug']}/console"]
-    if token:
-        lines += ["", "Accesso editori (link monouso, valido 24 ore):", f"  {base}/login/{token}"]
-    else:
-        lines += ["", "Accesso editori: " + f"{base}/login"
-                  " (nuovo link monouso: flask --app app users link NOME)"]
+    with app.app_context():  # no request: PIAZZA_LANGUAGE decides
+        lines = [_("Piazza is listening on %(url)s", url=base), ""]
+        events: list[dict[str, Any]] = app.extensions["piazza_store"].list_events()
+        for event in events:
+            lines += [f"  {event['name']}",
+                      f"    wall:    {base}/e/{event['slug']}/wall",
+                      f"    console: {base}/e/{event['slug']}/console"]
+        if token:
+            lines += ["", _("Editors' login (one-time link, valid for 24 hours):"),
+                      f"  {base}/login/{token}"]
+        else:
+            lines += ["", _("Editors' login: %(url)s (a new one-time link: flask --app app "
+                            "users link NAME)", url=f"{base}/login")]
     return "\n".join(lines)

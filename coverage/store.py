@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,6 +44,14 @@ class NotFound(LookupError):
 
 class DecisionError(ValueError):
     """A decision that cannot be applied; the message is for the editor."""
+
+
+class ProgrammeConflict(ValueError):
+    """Sessions a new programme leaves out while posts are attached to them."""
+
+    def __init__(self, sessions: list[dict[str, Any]]) -> None:
+        self.sessions = sessions  # id, title, posts (how many are attached)
+        super().__init__("; ".join(f"{s['title']}: {s['posts']}" for s in sessions))
 
 
 @dataclass
@@ -172,16 +181,18 @@ class Store:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
     # -- events ------------------------------------------------------------------------------
-    def create_event(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Create an event and its programme; the slug must be new."""
+    def create_event(self, event: dict[str, Any], actor: str = "") -> dict[str, Any]:
+        """Create an event and its programme; the slug must be new. With an `actor` (someone
+        in the browser or the API) the creation is written in the audit log."""
         slug = event["slug"]
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
-            raise ValueError(
-                f"Slug {slug!r} non valido: usa lettere minuscole, cifre e trattini "
-                "(es. pasocial-2026).")
+            raise ValueError(_(
+                "Slug %(slug)s is not valid: use lower-case letters, digits and hyphens "
+                "(e.g. pasocial-2026).", slug=repr(slug)))
+        now = self.clock()
         with self._write() as db:
             if db.execute("SELECT 1 FROM events WHERE slug = ?", [slug]).fetchone():
-                raise ValueError(f"L'evento {slug!r} esiste già.")
+                raise ValueError(_("The event %(slug)s already exists.", slug=repr(slug)))
             row = {
                 "slug": slug,
                 "name": event.get("name") or slug,
@@ -195,27 +206,146 @@ class Store:
                 "language": event.get("language", "it"),
                 "url": event.get("url", ""),
                 "venue": event.get("venue", ""),
-                "created_at": self.clock(),
+                "created_at": now,
             }
             event_id = db["events"].insert(row).last_pk
             for i, session in enumerate(event.get("sessions", [])):
                 db["sessions"].insert({
                     "event_id": event_id,
                     "key": session.get("key") or f"s{i + 1}",
-                    "title": session["title"],
-                    "description": session.get("description", ""),
-                    "starts_at": session["starts_at"],
-                    "ends_at": session["ends_at"],
-                    "room": session.get("room", ""),
-                    "speakers": json.dumps(session.get("speakers", [])),
+                    **_session_columns(session),
                 })
+            if actor:
+                db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason,"
+                           " detail) VALUES (?, ?, 'event_created', ?, NULL, '', ?)",
+                           [now, actor, event_id, json.dumps(
+                               {"name": row["name"], "sessions": len(event.get("sessions", []))},
+                               ensure_ascii=False)])
         return self.get_event(slug)
+
+    def event_exists(self, slug: str) -> bool:
+        """Whether an event has this slug."""
+        return self.db.execute("SELECT 1 FROM events WHERE slug = ?", [slug]).fetchone() is not None
+
+    def update_event(self, slug: str, changes: dict[str, Any], actor: str,
+                     detach: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Change an event's details and, when `changes` has "sessions", replace its programme,
+        in one transaction written in the audit log. The slug never changes.
+
+        A session given with the `id` (or the `key`) of a stored one updates it in place, so
+        the posts attached to it stay attached; the others are new. A stored session left out
+        is removed; when posts are attached to it, `ProgrammeConflict` names it, unless
+        `detach` is set: then its posts are detached first (each a decision in the log, so
+        every console sees it). Returns the event and the sessions whose posts were detached
+        (title and how many posts)."""
+        event = self.get_event(slug)
+        now = self.clock()
+        fields_before = {k: event[k] for k in (*_EVENT_TEXT, "hashtags", "accounts")
+                         if k in changes and changes[k] != event[k]}
+        sets = {k: changes[k] for k in _EVENT_TEXT if k in fields_before}
+        sets.update({k: json.dumps(changes[k], ensure_ascii=False)
+                     for k in ("hashtags", "accounts") if k in fields_before})
+        detached: list[dict[str, Any]] = []
+        programme: dict[str, Any] = {}
+        with self._write() as db:
+            if sets:
+                db.execute(f"UPDATE events SET {', '.join(f'{k} = ?' for k in sets)}"
+                           " WHERE id = ?", [*sets.values(), event["id"]])
+            if "sessions" in changes:
+                programme, detached = self._replace_programme(
+                    db.conn, event, changes["sessions"], actor, now, detach)
+            if fields_before or any(programme.values()):
+                db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason,"
+                           " detail) VALUES (?, ?, 'event_updated', ?, NULL, '', ?)",
+                           [now, actor, event["id"], json.dumps(
+                               {"before": fields_before,
+                                "after": {k: changes[k] for k in fields_before},
+                                "programme": programme}, ensure_ascii=False)])
+        return self.get_event(slug), detached
+
+    def _replace_programme(self, conn: sqlite3.Connection, event: dict[str, Any],
+                           sessions: list[dict[str, Any]], actor: str, now: str,
+                           detach: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        from .eventform import assign_keys
+
+        stored = {s["id"]: s for s in event["sessions"]}
+        by_key = {s["key"]: s["id"] for s in event["sessions"]}
+        claimed: set[int] = set()
+        matched = []
+        for session in sessions:
+            session = dict(session)
+            session_id = session.get("id")
+            if session_id not in stored or session_id in claimed:
+                session_id = by_key.get(session.get("key") or "")
+            if session_id in stored and session_id not in claimed:
+                session["id"] = session_id
+                claimed.add(session_id)
+            else:
+                session.pop("id", None)
+            matched.append(session)
+        matched = assign_keys(matched, event["sessions"])
+        removed = [s for s in event["sessions"] if s["id"] not in claimed]
+        attached = dict(conn.execute(
+            "SELECT session_id, COUNT(*) FROM curation WHERE event_id = ?"
+            " AND session_id IS NOT NULL GROUP BY session_id", [event["id"]]).fetchall())
+        conflicts = [{"id": s["id"], "title": s["title"], "posts": attached[s["id"]]}
+                     for s in removed if attached.get(s["id"])]
+        if conflicts and not detach:
+            raise ProgrammeConflict(conflicts)
+        reasons = curation.reason_codes(self._rules(event["id"]))
+        for conflict in conflicts:
+            for (post_id,) in conn.execute(
+                    "SELECT post_id FROM curation WHERE event_id = ? AND session_id = ?",
+                    [event["id"], conflict["id"]]).fetchall():
+                self._decide(conn, event, post_id, "session", actor, now, reasons, reason="",
+                             note=None, session_id=None)
+        for session in removed:
+            conn.execute("DELETE FROM sessions WHERE id = ? AND event_id = ?",
+                         [session["id"], event["id"]])
+        changed = []
+        for session in matched:
+            columns = _session_columns(session)
+            if "id" in session:
+                old = stored[session["id"]]
+                if any(columns[k] != (json.dumps(old[k], ensure_ascii=False)
+                                      if k == "speakers" else old[k]) for k in columns):
+                    changed.append(session["title"])
+                    conn.execute(
+                        f"UPDATE sessions SET {', '.join(f'{k} = ?' for k in columns)}"
+                        " WHERE id = ? AND event_id = ?",
+                        [*columns.values(), session["id"], event["id"]])
+            else:
+                conn.execute(
+                    f"INSERT INTO sessions (event_id, key, {', '.join(columns)})"
+                    f" VALUES (?, ?, {', '.join('?' * len(columns))})",
+                    [event["id"], session["key"], *columns.values()])
+        summary = {"added": [s["title"] for s in matched if "id" not in s],
+                   "changed": changed, "removed": [s["title"] for s in removed],
+                   "detached": sum(c["posts"] for c in conflicts)}
+        return summary, [{"title": c["title"], "posts": c["posts"]} for c in conflicts]
+
+    def setup_facts(self, slug: str) -> dict[str, Any]:
+        """What the setup checklist needs to know about an event, in a few reads."""
+        event = self.get_event(slug)
+        sources = self.list_sources(slug)
+        rules = self.db.execute("SELECT 1 FROM rules WHERE event_id = ?",
+                                [event["id"]]).fetchone()
+        roles = dict(self.db.execute("SELECT role, COUNT(*) FROM users GROUP BY role").fetchall())
+        return {
+            "event": event,
+            "sources": [{"platform": s["platform"], "enabled": bool(s["enabled"]),
+                         "health": s["health"]} for s in sources],
+            "rules_saved": rules is not None,
+            "admins": roles.get("admin", 0),
+            "editors": roles.get("editor", 0),
+            "approved": self.counts(event["id"])["approved"],
+        }
 
     def get_event(self, slug: str) -> dict[str, Any]:
         """The event with its programme; raises NotFound."""
         row = self._one("SELECT * FROM events WHERE slug = ?", [slug])
         if row is None:
-            raise NotFound(f"Nessun evento con slug {slug!r}.")
+            raise NotFound(_("No event with slug %(slug)s.", slug=repr(slug)))
         return self._event(row)
 
     def list_events(self) -> list[dict[str, Any]]:
@@ -250,7 +380,7 @@ class Store:
         """One source with its config and cursor decoded."""
         row = self._one("SELECT * FROM sources WHERE id = ?", [source_id])
         if row is None:
-            raise NotFound(f"Nessuna fonte con id {source_id}.")
+            raise NotFound(_("No source with id %(id)s.", id=source_id))
         return self._source(row)
 
     def list_sources(self, slug: str | None = None) -> list[dict[str, Any]]:
@@ -291,7 +421,7 @@ class Store:
         with self._write() as db:
             source = db.execute("SELECT event_id FROM sources WHERE id = ?", [source_id]).fetchone()
             if source is None:
-                raise NotFound(f"Nessuna fonte con id {source_id}.")
+                raise NotFound(_("No source with id %(id)s.", id=source_id))
             event_id = source[0]
             conn = db.conn
             erased = {(p, h) for p, h in conn.execute("SELECT platform, handle FROM erasures")}
@@ -348,7 +478,7 @@ class Store:
         same words as `duplicate_of`), `post_*` changes, audit rows for rule decisions.
         Returns the last seq."""
         fps = []
-        for post, _ in arriving:
+        for post, _post_id in arriving:
             key = (post.platform, post.remote_id)
             fps.append(fingerprints[key] if key in fingerprints else fingerprint(post))
         first_with = _first_with_fingerprint(conn, event_id, {fp for fp in fps if fp})
@@ -356,7 +486,7 @@ class Store:
         curation_rows, change_rows, audit_rows = [], [], []
         rule_decisions = {"approved": 0, "rejected": 0}
         change_data = json.dumps({"source_id": source_id})
-        for (_, post_id), fp, arrival in zip(arriving, fps, arrivals, strict=True):
+        for (_post, post_id), fp, arrival in zip(arriving, fps, arrivals, strict=True):
             duplicate_of = None
             if fp:
                 duplicate_of = first_with.get(fp)
@@ -515,7 +645,8 @@ class Store:
         event = self.get_event(slug)
         if action == "session" and session_id is not None and session_id not in {
                 s["id"] for s in event["sessions"]}:
-            raise DecisionError(f"La sessione {session_id} non è nel programma di {slug!r}.")
+            raise DecisionError(_("Session %(session)s is not in the programme of %(slug)s.",
+                                  session=session_id, slug=repr(slug)))
         reasons = curation.reason_codes(self._rules(event["id"]))
         now = self.clock()
         with self._write() as db:
@@ -531,7 +662,8 @@ class Store:
             " first_decided_at FROM curation WHERE event_id = ? AND post_id = ?",
             [event["id"], post_id]).fetchone()
         if row is None:
-            raise NotFound(f"Il post {post_id} non fa parte dell'evento {event['slug']!r}.")
+            raise NotFound(_("Post %(post)s is not part of the event %(slug)s.", post=post_id,
+                             slug=repr(event["slug"])))
         current = dict(zip(("state", "featured", "pinned", "note", "session_id", "reason",
                             "hold"), row[:7], strict=True))
         arrived_at, first_decided_at = row[7:]
@@ -594,7 +726,7 @@ class Store:
                     row = (audit_id, post_id, action, json.loads(detail))
                     break
             if row is None:
-                raise DecisionError("Non c'è nessuna tua decisione da annullare.")
+                raise DecisionError(_("There is no decision of yours to undo."))
             audit_id, post_id, action, detail = row
             before = detail["before"]
             sets = ", ".join(f"{k} = ?" for k in before)
@@ -734,7 +866,7 @@ class Store:
         """Delete audit rows older than `days` (the retention the body chose); the purge itself
         is logged. Returns how many rows went."""
         if days < 1:
-            raise ValueError("La conservazione minima è di un giorno.")
+            raise ValueError(_("The shortest retention is one day."))
         cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
         now = self.clock()
         with self._write() as db:
@@ -895,7 +1027,8 @@ class Store:
         event = self.get_event(slug)
         post = self.posts_by_id(event["id"], [post_id]).get(post_id)
         if post is None:
-            raise NotFound(f"Il post {post_id} non fa parte dell'evento {slug!r}.")
+            raise NotFound(_("Post %(post)s is not part of the event %(slug)s.", post=post_id,
+                             slug=repr(slug)))
         return post
 
     def figure_data(self, event_id: int, engaged: int = 5) -> dict[str, Any]:
@@ -1006,12 +1139,12 @@ class Store:
         """Add an editor or admin; the password is stored hashed (scrypt), or not at all."""
         name = name.strip()
         if not re.fullmatch(r"[\w.@-]{2,40}", name):
-            raise ValueError("Nome utente non valido: 2–40 lettere, cifre, punti, trattini o @.")
+            raise ValueError(_("User name not valid: 2–40 letters, digits, dots, hyphens or @."))
         if role not in ("admin", "editor"):
-            raise ValueError("Ruolo non valido: usa admin o editor.")
+            raise ValueError(_("Role not valid: use admin or editor."))
         with self._write() as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
-                raise ValueError(f"L'utente {name!r} esiste già.")
+                raise ValueError(_("The user %(name)s already exists.", name=repr(name)))
             db["users"].insert({
                 "name": name, "role": role,
                 "password_hash": generate_password_hash(password) if password else "",
@@ -1023,7 +1156,7 @@ class Store:
         row = self._one("SELECT id, name, role, language, created_at FROM users WHERE name = ?",
                         [name])
         if row is None:
-            raise NotFound(f"Nessun utente {name!r}.")
+            raise NotFound(_("No user %(name)s.", name=repr(name)))
         return row
 
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
@@ -1058,7 +1191,7 @@ class Store:
     def set_password(self, user_id: int, password: str) -> None:
         """Replace a user's password."""
         if len(password) < 10:
-            raise ValueError("La password deve avere almeno 10 caratteri.")
+            raise ValueError(_("The password must have at least 10 characters."))
         with self._write() as db:
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                        [generate_password_hash(password), user_id])
@@ -1071,6 +1204,67 @@ class Store:
             db["login_tokens"].insert({"token_hash": _hash_token(token), "user_id": user_id,
                                        "expires_at": expires, "used_at": None})
         return token
+
+    def list_users(self) -> list[dict[str, Any]]:
+        """Everyone who may log in: name, role, whether they have set a password, and until
+        when their one-time link (if one is waiting to be used) is valid."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return [{**row, "has_password": bool(row["has_password"])} for row in self._rows(
+            "SELECT u.id, u.name, u.role, u.created_at, u.password_hash != '' AS has_password,"
+            " (SELECT MAX(t.expires_at) FROM login_tokens t WHERE t.user_id = u.id"
+            "  AND t.used_at IS NULL AND t.expires_at > ?) AS link_expires_at"
+            " FROM users u ORDER BY u.name COLLATE NOCASE", [now])]
+
+    def invite_user(self, name: str, role: str, actor: str,
+                    hours: int = 24) -> tuple[dict[str, Any], str]:
+        """Add an editor or admin and make their one-time login link, in one transaction
+        written in the audit log. Returns the user and the link's token (shown once)."""
+        with self._write() as db:
+            taken = db.execute("SELECT name FROM users WHERE name = ?",
+                               [name.strip()]).fetchone()
+            if taken:
+                raise ValueError(_("There is already a user called %(name)s: choose another "
+                                   "name, or make a new link for them in the list.",
+                                   name=taken[0]))
+            user = self.create_user(name, role)
+            token = self.create_login_token(user["id"], hours)
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'user_invited', NULL, NULL, '', ?)",
+                       [self.clock(), actor, json.dumps({"name": user["name"], "role": role})])
+        return user, token
+
+    def new_login_link(self, user_id: int, actor: str, hours: int = 24) -> str:
+        """A new one-time link for someone who lost theirs; their unused links stop working."""
+        with self._write() as db:
+            user = self.user_by_id(user_id)
+            if user is None:
+                raise NotFound(_("This person is no longer in the list."))
+            db.execute("DELETE FROM login_tokens WHERE user_id = ? AND used_at IS NULL",
+                       [user_id])
+            token = self.create_login_token(user_id, hours)
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'login_link', NULL, NULL, '', ?)",
+                       [self.clock(), actor, json.dumps({"name": user["name"]})])
+        return token
+
+    def delete_user(self, user_id: int, actor: str) -> dict[str, Any]:
+        """Remove someone's access (their links too); never the last admin. Their decisions
+        stay in the audit log under their name."""
+        with self._write() as db:
+            user = self.user_by_id(user_id)
+            if user is None:
+                raise NotFound(_("This person is no longer in the list."))
+            admins = db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+            if user["role"] == "admin" and admins <= 1:
+                raise ValueError(_("%(name)s is the only coordinator (admin): add another one "
+                                   "before removing them.", name=user["name"]))
+            db.execute("DELETE FROM login_tokens WHERE user_id = ?", [user_id])
+            db.execute("DELETE FROM users WHERE id = ?", [user_id])
+            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+                       " VALUES (?, ?, 'user_removed', NULL, NULL, '', ?)",
+                       [self.clock(), actor, json.dumps({"name": user["name"],
+                                                         "role": user["role"]})])
+        return user
 
     def consume_login_token(self, token: str) -> dict[str, Any] | None:
         """The user of a valid, unused token, marking it used; None otherwise."""
@@ -1174,6 +1368,18 @@ def _dumps(value: Any) -> str | None:
 def _phrase(value: str) -> str:
     """A value as one quoted phrase of the search index's query language."""
     return '"' + value.replace('"', '""') + '"'
+
+
+_EVENT_TEXT = ("name", "description", "venue", "url", "language", "timezone", "starts_at",
+               "ends_at")
+
+
+def _session_columns(session: dict[str, Any]) -> dict[str, Any]:
+    """A session of the programme as its row's columns (but the event and the key)."""
+    return {"title": session["title"], "description": session.get("description", ""),
+            "starts_at": session["starts_at"], "ends_at": session["ends_at"],
+            "room": session.get("room", ""),
+            "speakers": json.dumps(session.get("speakers", []), ensure_ascii=False)}
 
 
 def _post_values(post: Post, fp: str, now: str) -> list[Any]:

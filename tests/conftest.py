@@ -9,8 +9,9 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
-from coverage import create_app
+from coverage import create_app, i18n
 from coverage.model import Author, Media, Post
 from coverage.store import Store
 
@@ -88,6 +89,18 @@ def app(tmp_path):
                       "DEMO": False, "COLLECT": False, "EXPORTS": str(tmp_path / "exports")})
     app.config["TESTING"] = True
     return app
+
+
+@pytest.fixture
+def italian():
+    """Core code run as Piazza runs it: inside the app (the collector's rounds, flask commands,
+    requests), where its messages speak PIAZZA_LANGUAGE, Italian by default. Outside any app
+    they are the English source strings."""
+    app = Flask("piazza-in-italian")
+    app.config["LANGUAGE"] = "it"
+    i18n.init_app(app)
+    with app.app_context():
+        yield
 
 
 @pytest.fixture

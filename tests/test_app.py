@@ -186,3 +186,20 @@ def test_the_figures_of_the_day_are_in_the_console(app, app_store, app_event, ma
     assert "I numeri della giornata" in html and "<svg" in html
     assert "Spam" in html  # rejected by reason
     assert 'href="/e/prova/figures"' in editor.get("/e/prova/console").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("language", "said", "other"), [
+    ("it", ["Piazza è in ascolto su http://127.0.0.1:5000",
+            "Accesso editori (link monouso, valido 24 ore):"], "listening"),
+    ("en", ["Piazza is listening on http://127.0.0.1:5000",
+            "Editors' login (one-time link, valid for 24 hours):"], "ascolto"),
+])
+def test_the_start_banner_speaks_the_install_language(tmp_path, language, said, other):
+    from coverage.server import banner, prepare_first_start
+
+    app = create_app({"DB": str(tmp_path / "piazza.db"), "SECRET_KEY": "test-secret",
+                      "DEMO": False, "COLLECT": False, "LANGUAGE": language})
+    token = prepare_first_start(app)
+    text = banner(app, "0.0.0.0", 5000, token)
+    assert all(line in text for line in said) and other not in text
+    assert f"http://127.0.0.1:5000/login/{token}" in text

@@ -28,7 +28,9 @@ def second_editor_link(server: Server) -> str:
 
 
 def open_page(browser, url: str, errors: list[str], **context):
-    page = browser.new_context(**context).new_page()
+    """A page in a new browser context; Italian unless `locale` says otherwise (the pages speak
+    the browser's language, and Chromium's own is English)."""
+    page = browser.new_context(**{"locale": "it-IT", **context}).new_page()
     page.on("pageerror", lambda exc: errors.append(f"{url}: {exc}"))
     page.on("console", lambda msg: errors.append(f"{url}: {msg.text}")
             if msg.type == "error" else None)

@@ -13,6 +13,9 @@ from coverage.sources import bluesky, mastodon, x
 from coverage.sources.by_url import fetch_post, platform_of
 from coverage.sources.http import SourceError, UnsafeURL, guarded_get
 
+# The messages asserted below are the Italian an editor reads: the code runs as in the app.
+pytestmark = pytest.mark.usefixtures("italian")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
 PUBLIC = "93.184.215.14"

@@ -5,10 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from coverage import create_app
+from coverage.store import Store
+
 MINI = "tests/fixtures/replay/mini.json"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -58,7 +66,41 @@ def test_events_create_explains_bad_input(run, args, message):
 
 
 def test_collect_once_reports_each_source(collected):
-    assert "ok, 5 nuovi, 1 già visti, 1 scartati" in collected.output
+    assert "ok, 5 nuovi, 1 già visto, 1 scartato" in collected.output
+
+
+def collect_with_a_broken_source(db: Path) -> None:
+    store = Store(db)
+    store.create_event({"slug": "prova", "name": "Prova"})
+    store.add_source("prova", "replay", {"speed": 0, "file": str(ROOT / MINI)})
+    store.add_source("prova", "myspace", {})
+
+
+def test_flask_collect_speaks_italian_by_default(tmp_path):
+    """`flask --app app collect` as a lead types it, PIAZZA_LANGUAGE left unset."""
+    collect_with_a_broken_source(tmp_path / "piazza.db")
+    env = {k: v for k, v in os.environ.items() if k != "PIAZZA_LANGUAGE"}
+    env.update({"PIAZZA_DB": str(tmp_path / "piazza.db"), "PIAZZA_DEMO": "0"})
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "collect", "prova",
+                             "--once"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr  # a source failed
+    assert "prova/replay#1: ok, 5 nuovi, 1 già visto, 1 scartato" in result.stdout
+    assert "prova/myspace#2: ERRORE — Piattaforma 'myspace' non disponibile" in result.stdout
+    assert "not available" not in result.stdout and " new" not in result.stdout
+
+
+def test_flask_commands_speak_english_when_the_install_does(tmp_path):
+    app = create_app({"DB": str(tmp_path / "piazza.db"), "SECRET_KEY": "test-secret",
+                      "DEMO": False, "COLLECT": False, "LANGUAGE": "en"})
+    collect_with_a_broken_source(tmp_path / "piazza.db")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["collect", "prova", "--once"])
+    assert result.exit_code == 1
+    assert "prova/replay#1: ok, 5 new, 1 already seen, 1 left out" in result.output
+    assert "prova/myspace#2: ERROR — Platform 'myspace' is not available" in result.output
+    assert "nuovi" not in result.output and "non disponibile" not in result.output
+    refused = runner.invoke(args=["events", "create", "Maiuscole!", "--name", "x"])
+    assert refused.exit_code != 0 and "Slug 'Maiuscole!' is not valid" in refused.output
 
 
 def test_collect_once_exits_non_zero_when_a_source_failed_after_saving_the_others(run, tmp_path):

@@ -7,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from coverage import create_app
 from coverage.collector import backoff_seconds, poll_once
 from coverage.model import parse_time
+from coverage.server import Collector
 from coverage.sources import REGISTRY, Batch, register
 from coverage.sources.replay import ReplaySource, load_recording
+
+from .conftest import EVENT
 
 MINI = "tests/fixtures/replay/mini.json"
 START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -24,7 +28,7 @@ def test_replay_at_speed_zero_plays_everything_at_once():
     batch = replay(0).fetch({}, START)
     assert batch.done and batch.cursor["next"] == 7
     assert len(batch.posts) == 6  # 7 items, one of them unreadable
-    assert batch.skipped and "elemento 1" in batch.skipped[0]
+    assert batch.skipped and "item 1 (mastodon)" in batch.skipped[0]  # no app: English
 
 
 def test_replay_clock_releases_items_as_recorded_time_passes():
@@ -74,7 +78,7 @@ def test_poll_once_stores_posts_and_dedups_repeated_items(store, event):
     [report] = poll_once(store, {}, now=START, event_slug=event["slug"])
     assert (report.health, report.new, report.duplicates, report.skipped) == ("ok", 5, 1, 1)
     assert len(store.list_posts(event["slug"])) == 5
-    assert "5 nuovi" in report.describe()
+    assert report.describe() == "prova/replay#1: ok, 5 new, 1 already seen, 1 left out"
 
 
 def test_restart_carries_on_from_the_saved_cursor_without_duplicates(store, event):
@@ -150,7 +154,36 @@ def test_backoff_grows_and_is_capped(failures):
 def test_unknown_platform_is_reported_in_plain_words(store, event):
     store.add_source(event["slug"], "myspace", {})
     report = [r for r in poll_once(store, {}, now=START) if r.platform == "myspace"][0]
-    assert "non disponibile" in report.error
+    assert "Platform 'myspace' is not available: use one of" in report.error
+
+
+@pytest.mark.parametrize(("language", "said", "other"), [
+    ("it", "Piattaforma 'myspace' non disponibile", "not available"),
+    ("en", "Platform 'myspace' is not available", "non disponibile"),
+])
+def test_the_failure_the_collector_records_speaks_the_install_language(tmp_path, language,
+                                                                        said, other):
+    app = create_app({"DB": str(tmp_path / "piazza.db"), "SECRET_KEY": "test-secret",
+                      "DEMO": False, "COLLECT": False, "LANGUAGE": language})
+    store = app.extensions["piazza_store"]
+    store.create_event(EVENT)
+    store.add_source("prova", "myspace", {})
+    collector = Collector(app)
+    collector.renew()
+    try:
+        collector.collect_round()  # a background round: no request, no reader
+    finally:
+        collector.stop()
+    stored = store.list_sources("prova")[0]
+    assert stored["health"] == "failing"
+    assert said in stored["last_error"] and other not in stored["last_error"]
+
+
+def test_a_report_reads_in_italian_inside_the_app(italian, store, event):
+    store.add_source(event["slug"], "myspace", {})
+    reports = {r.platform: r for r in poll_once(store, {}, now=START)}
+    assert reports["replay"].describe() == "prova/replay#1: ok, 5 nuovi, 1 già visto, 1 scartato"
+    assert "ERRORE — Piattaforma 'myspace' non disponibile" in reports["myspace"].describe()
 
 
 def test_bundled_demo_is_a_readable_recording():

@@ -19,6 +19,9 @@ from coverage.sources.http import (
     retry_after,
 )
 
+# The messages asserted below are the Italian an editor reads: the code runs as in the app.
+pytestmark = pytest.mark.usefixtures("italian")
+
 NOW = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
 
 

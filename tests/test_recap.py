@@ -362,6 +362,125 @@ def test_an_english_event_reads_in_english(english, fmt):
         assert "posts from" in body  # the chart's description
 
 
+# Where the recap's own words live; the catalog says what each is in either language.
+RECAP_WORDS = ("coverage/recap/wording.py", "coverage/recap/chart.py", "templates/recap/")
+
+
+def recap_words(language: str) -> set[str]:
+    """Every fixed piece of the recap's labels in one language (placeholders cut out), the
+    reasons for rejecting, and the names of the months."""
+    from babel.dates import get_month_names
+
+    from coverage import i18n
+    from coverage.curation import REASONS, SYSTEM_REASONS
+
+    texts: list[str] = []
+    for message in i18n.read_catalog("it"):
+        if message.id and any(f.startswith(RECAP_WORDS) for f, _line in message.locations):
+            source = message.id if language == "en" else message.string
+            texts.extend(source if isinstance(source, tuple) else (source,))
+    texts += [i18n.translations(language).gettext(label)
+              for label in [*REASONS.values(), *SYSTEM_REASONS.values()]]
+    texts += get_month_names("wide", locale=language).values()
+    pieces = (piece.strip(" :;,.()«»·") for text in texts
+              for piece in re.split(r"%\(\w+\)s", text))
+    return {piece for piece in pieces if len(re.findall(r"[^\W\d_]", piece)) >= 3}
+
+
+@pytest.fixture(params=["it", "en"])
+def whole_day(request, store, make_post):
+    """One day with every kind of post a recap has words for, in the event's language: a
+    repost with a content warning and a quote, replies (to someone, to an unknown author),
+    media without a description, an X post (native embed), a session with speakers, posts
+    outside the programme, rejections (an editor's reason, a rule's)."""
+    language = request.param
+    slug = f"day-{language}"
+    store.create_event({
+        "slug": slug, "name": "Open data", "language": language, "hashtags": ["opendata"],
+        "starts_at": "2026-11-19T08:00:00Z", "ends_at": "2026-11-19T17:00:00Z",
+        "sessions": [{"key": "s1", "title": "Keynote", "starts_at": "2026-11-19T08:00:00Z",
+                      "ends_at": "2026-11-19T09:00:00Z", "room": "A1",
+                      "speakers": [{"name": "Luca Neri", "role": "ANSD"}]}]})
+    source = store.add_source(slug, "replay", {"speed": 0})["id"]
+    anna = Author("@anna@social.example", "Anna")
+
+    def post(n: int, **fields):
+        fields = {"created_at": f"2026-11-19T08:{n:02d}:00Z", "author": anna, "media": [],
+                  "hashtags": ["opendata"], **fields}
+        return make_post(f"#opendata {n}", **fields)
+
+    store.ingest(source, [
+        post(1, platform="x", url="https://x.com/anna/status/101", remote_id="101",
+             media=[Media("image", "https://x.com/m1.jpg", ""),
+                    Media("video", "https://x.com/v1.mp4", "v1")], metrics={"likes": 4}),
+        post(2, reposted_by=Author("@luca@social.example", "Luca"), spoiler="CW 2",
+             repost_of=Reference(url="https://social.example/@anna/2"),
+             quote_of=Reference(url="https://social.example/@bea/9", text="#opendata 9",
+                                author=Author("@bea@social.example", "Bea"))),
+        post(3, reply_to=Reference(url="https://social.example/@c/1")),
+        post(4, reply_to=Reference(url="https://social.example/@d/1",
+                                   author=Author("@dario@social.example", "Dario"))),
+        post(5, created_at="2026-11-19T12:30:00Z"),
+        post(6, created_at="2026-11-19T12:45:00Z"),
+        post(7, created_at="2026-11-19T12:50:00Z"),
+    ], {})
+    stored = store.list_posts(slug, oldest_first=True)
+    for item in stored[:5]:
+        store.decide(slug, item["id"], "approve", "marta")
+    store.decide(slug, stored[5]["id"], "reject", "marta", reason="off_topic")
+    store.decide(slug, stored[6]["id"], "reject", "marta", reason="banned")
+    return language, build_recap(store, slug)
+
+
+SAID = {
+    "it": ["La giornata in numeri", "post raccolti", "da 2 account diversi", "Per piattaforma",
+           "Minuto più intenso", "Hashtag più usati", "Account più attivi", "Moderazione",
+           "5 approvati", "rifiutati", "Fuori tema", "Account bloccato", "Post per sessione",
+           "I post con più interazioni", "interazioni", "Durante la giornata", "condiviso da",
+           "In risposta a un post", "In risposta a Dario", "Con Luca Neri (ANSD)", "Avviso",
+           "Immagine", "senza descrizione", "novembre"],
+    "en": ["The day in numbers", "posts collected", "from 2 different accounts", "By platform",
+           "Busiest minute", "Top hashtags", "Most active accounts", "Moderation",
+           "5 approved", "rejected", "Off-topic", "Blocked account", "Posts per session",
+           "Most engaged posts", "interactions", "During the day", "reposted by",
+           "Replying to a post", "Replying to Dario", "With Luca Neri (ANSD)",
+           "Content warning", "Image", "no description", "November"],
+}
+SAID_IN_HTML = {
+    "it": ["Mostra il post originale su X", "si carica da platform.twitter.com",
+           "Post ogni quarto d'ora", "post dalle"],
+    "en": ["Show the original post on X", "loads from platform.twitter.com",
+           "Posts per quarter-hour", "posts from"],
+}
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown", "wordpress"])
+def test_a_recap_speaks_only_the_events_language(whole_day, fmt):
+    language, recap = whole_day
+    body = unescape(render_recap(recap, fmt)).replace("\\", "")  # Markdown's escapes
+    # The page's style and script are code, the same in every language (English comments).
+    body = re.sub(r"<(style|script)\b.*?</\1>", "", body, flags=re.S)
+    # What a reader sees: without tags and emphasis (numbers are in bold).
+    text = re.sub(r"<[a-zA-Z/!][^>]*>", "", body).replace("**", "")
+    for words in SAID[language] + (SAID_IN_HTML[language] if fmt == "html" else []):
+        assert words in text, words
+    other = recap_words("en" if language == "it" else "it") - recap_words(language)
+    leaked = [w for w in other if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", body + text)]
+    assert not leaked, f"{fmt} of an event in {language!r} says {leaked}"
+
+
+def test_the_recap_does_not_follow_the_readers_language(whole_day, app):
+    """The builder's preview inside a request in the other language still speaks the event's."""
+    from flask_babel import force_locale
+
+    from coverage.recap.renderers import render_preview
+
+    language, recap = whole_day
+    with app.test_request_context(), force_locale("en" if language == "it" else "it"):
+        body = unescape(render_preview(recap))
+    assert SAID[language][0] in body and SAID["en" if language == "it" else "it"][0] not in body
+
+
 def test_dates_in_both_languages(demo, english):
     store, slug = demo
     assert "19 novembre 2026" in render_recap(build_recap(store, slug), "html")

@@ -25,7 +25,8 @@ def test_compose_save_and_download_a_recap(server, browser):
     day = [p for p in posts if p["created_at"].startswith("2026-11-19T1")][:5]
     for post in day:
         flask_cli(server, "posts", "decide", "pasocial-2026", str(post["id"]), "approve")
-    page = browser.new_context(viewport={"width": 1440, "height": 1000},
+    # An Italian reader (the builder speaks the reader's language; the recap, the event's).
+    page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="it-IT",
                                accept_downloads=True).new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -13,8 +13,11 @@ import pytest
 
 from coverage.collector import poll_once
 from coverage.sources import make_source
-from coverage.sources.bluesky import CREDENTIALS_NEEDED, BlueskySource
+from coverage.sources.bluesky import BlueskySource, credentials_needed
 from coverage.sources.http import RateLimited, SourceError, make_client
+
+# The messages asserted below are the Italian an editor reads: the code runs as in the app.
+pytestmark = pytest.mark.usefixtures("italian")
 
 NOW = datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
 HANDLE = "ufficio.stampa.bsky.social"
@@ -283,7 +286,7 @@ def test_without_credentials_the_lead_is_told_what_to_set(tmp_path, credentials,
     settings = {"DB": str(tmp_path / "piazza.db"), **credentials}
     with pytest.raises(SourceError) as caught:
         source(fake, settings, {"instance": instance}).fetch({}, NOW)
-    assert str(caught.value) == CREDENTIALS_NEEDED
+    assert str(caught.value) == credentials_needed()
     assert "PIAZZA_BLUESKY_HANDLE" in str(caught.value)
     assert "PIAZZA_BLUESKY_APP_PASSWORD" in str(caught.value)
     assert "password per app" in str(caught.value)

@@ -31,6 +31,9 @@ from coverage.sources.mastodon import (
 )
 from coverage.sources.registry import REGISTRY, Batch
 
+# The messages asserted below are the Italian an editor reads: the code runs as in the app.
+pytestmark = pytest.mark.usefixtures("italian")
+
 INSTANCE = "https://social.example"
 NOW = datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
 RESET = "2026-11-19T09:35:00.000000Z"

@@ -16,6 +16,9 @@ from coverage.sources.rss import SEEN_MAX, RssSource
 
 from .conftest import EVENT
 
+# The messages asserted below are the Italian an editor reads: the code runs as in the app.
+pytestmark = pytest.mark.usefixtures("italian")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
 FEED_URL = "https://www.comune.perugia.example/feed/"

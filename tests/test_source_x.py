@@ -27,6 +27,9 @@ from coverage.sources.x import (
     estimated_reads_per_hour,
 )
 
+# The messages asserted below are the Italian an editor reads: the code runs as in the app.
+pytestmark = pytest.mark.usefixtures("italian")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAsegreto%2Bdi%2Bprova"
 NOW = datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
@@ -542,7 +545,7 @@ def test_estimated_reads_per_hour():
     quiet = estimated_reads_per_hour(config, 2)
     assert quiet == {"queries": 1, "interval": 60.0, "requests_per_hour": 60.0,
                      "posts_per_hour": 120.0, "cap_per_hour": 500, "capped": False,
-                     "summary": "A questa impostazione X legge circa 120 post all'ora "
+                     "summary": "Con questa impostazione X legge circa 120 post all'ora "
                                 "(tetto 500)."}
     busy = estimated_reads_per_hour({**config, "cap_per_hour": 1000, "interval": 30}, 40)
     assert busy["requests_per_hour"] == 120.0

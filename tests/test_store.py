@@ -174,7 +174,7 @@ def test_unknown_post_session_and_reason_are_refused(store, source_id, make_post
         store.decide(event["slug"], 9999, "approve", "marta")
     with pytest.raises(DecisionError):
         store.decide(event["slug"], post_id, "session", "marta", session_id=9999)
-    with pytest.raises(ValueError, match="Motivo sconosciuto"):
+    with pytest.raises(ValueError, match="Unknown reason 'antipatico'"):  # no request: English
         store.decide(event["slug"], post_id, "reject", "marta", reason="antipatico")
 
 

@@ -102,7 +102,8 @@ CHECK = r"""(opts) => {
       roots.push({ root: t.content, inTemplate: true, host });
     }
   }
-  let loaders = 0, programmes = 0, catalogs = 0, styles = 0;
+  let loaders = 0, styles = 0;
+  const data = new Set(); // the page's own JSON: translations, programme, reasons, once each
   const opened = [...document.querySelectorAll("details.piazza-native[data-piazza-shown]")]
     .map((d) => d.getAttribute("data-piazza-script"));
   for (const { root, inTemplate, host } of roots) {
@@ -132,11 +133,9 @@ CHECK = r"""(opts) => {
         const own = inTemplate ? false : onDisk ? (loader && ++loaders === 1) || embed
           : (el.hasAttribute("src") && new URL(el.src).origin === location.origin
              && new URL(el.src).pathname.startsWith("/static/"))
-            || (el.type === "application/json" && el.id === "programme"
-                && !el.closest("article, .queue-item") && ++programmes === 1)
-            // The page scripts' strings (base.html), once, straight in <body>.
-            || (el.type === "application/json" && el.id === "piazza-i18n"
-                && el.parentElement === document.body && ++catalogs === 1);
+            || (el.type === "application/json"
+                && ["piazza-i18n", "programme", "reasons"].includes(el.id)
+                && !el.closest("article, .queue-item") && !data.has(el.id) && !!data.add(el.id));
         if (!own) flag(`script not the page's own`, el);
       }
       if (tag === "link") {
@@ -318,7 +317,7 @@ class Watch:
 
     def __init__(self, browser, base: str = "", **context) -> None:
         self.base = base
-        self.context = browser.new_context(**context)
+        self.context = browser.new_context(**{"locale": "it-IT", **context})  # as the hall
         self.context.add_init_script(INIT)
         self.dialogs: list[str] = []
         self.foreign: list[tuple[str, str]] = []  # (resource type, url)

@@ -12,8 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..figures import ENGAGED, figures, public_figures
 from ..store import Store
+from .wording import labels
 
 
 @dataclass(frozen=True)
@@ -46,41 +49,41 @@ class RecapError(ValueError):
 def check_edits(data: Any) -> dict[str, Any]:
     """Validate the recap builder's edits; returns a clean copy or raises RecapError."""
     if not isinstance(data, dict):
-        raise RecapError("Le modifiche del racconto devono essere un oggetto JSON.")
+        raise RecapError(_("The recap's edits must be a JSON object."))
     edits: dict[str, Any] = {}
     for key, limit in (("title", 200), ("intro", 20_000), ("conclusion", 20_000)):
         value = data.get(key, "")
         if not isinstance(value, str):
-            raise RecapError(f"«{key}» deve essere un testo.")
+            raise RecapError(_("«%(key)s» must be a text.", key=key))
         edits[key] = value.strip()[:limit]
     order = data.get("order", "featured")
     if order not in ORDERS:
-        raise RecapError("L'ordine dei post è «featured» (in evidenza prima) o «time».")
+        raise RecapError(_("The order of posts is «featured» (featured first) or «time»."))
     edits["order"] = order
     edits["embeds"] = bool(data.get("embeds", True))
     sections = data.get("sections", [])
     if not isinstance(sections, list):
-        raise RecapError("«sections» deve essere un elenco.")
+        raise RecapError(_("«sections» must be a list."))
     edits["sections"] = []
     for section in sections:
         if not isinstance(section, dict) or not isinstance(section.get("key"), str):
-            raise RecapError("Ogni sezione ha una chiave («key»).")
+            raise RecapError(_("Every section has a key («key»)."))
         merge = section.get("merge", [])
         if not isinstance(merge, list) or not all(isinstance(m, str) for m in merge):
-            raise RecapError("«merge» è un elenco di chiavi di sezione.")
+            raise RecapError(_("«merge» is a list of section keys."))
         edits["sections"].append({
             "key": section["key"][:40], "title": str(section.get("title", ""))[:200],
             "intro": str(section.get("intro", ""))[:20_000], "merge": merge[:50]})
     posts = data.get("posts", {})
     if not isinstance(posts, dict):
-        raise RecapError("«posts» associa l'id di un post alle sue modifiche.")
+        raise RecapError(_("«posts» maps a post's id to its edits."))
     edits["posts"] = {}
     for post_id, item in posts.items():
         if not str(post_id).isdigit() or not isinstance(item, dict):
-            raise RecapError(f"Modifiche non valide per il post {post_id!r}.")
+            raise RecapError(_("Edits not valid for post %(id)s.", id=repr(post_id)))
         position = item.get("position")
         if position is not None and not isinstance(position, int):
-            raise RecapError("«position» è un numero intero.")
+            raise RecapError(_("«position» is a whole number."))
         edits["posts"][str(post_id)] = {
             "section": str(item.get("section", ""))[:40], "position": position,
             "removed": bool(item.get("removed", False)),
@@ -100,7 +103,7 @@ def build_recap(store: Store, slug: str, edits: dict[str, Any] | None = None) ->
     # Default sections: one per session in programme order, then the rest of the day.
     order = [*sessions, OTHER]
     titles = {key: s["title"] for key, s in sessions.items()}
-    titles[OTHER] = "Durante la giornata" if event["language"] == "it" else "During the day"
+    titles[OTHER] = labels(event["language"])["day"]
     intros: dict[str, str] = {}
     merged_into: dict[str, str] = {}
     listed = []
@@ -196,8 +199,8 @@ def render_recap(recap: dict[str, Any], fmt: str) -> str:
     try:
         return RENDERERS[fmt].render(recap)
     except KeyError:
-        raise ValueError(f"Formato {fmt!r} sconosciuto: usa uno di {', '.join(RENDERERS)}.") \
-            from None
+        raise ValueError(_("Unknown format %(format)s: use one of %(choices)s.",
+                           format=repr(fmt), choices=", ".join(RENDERERS))) from None
 
 
 def export_recap(store: Store, slug: str, fmt: str, out_dir: str | Path,

@@ -24,6 +24,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import httpx
+from flask_babel import gettext as _
 
 from ..sources.http import Resolver, SourceError, guarded_get, make_client, system_resolver
 from . import renderer
@@ -70,9 +71,9 @@ def read_image(url: str, client: httpx.Client, resolver: Resolver | None = None,
         root = static_dir.resolve()
         path = (root / url[len("/static/"):].split("?", 1)[0]).resolve()
         if not path.is_relative_to(root) or not path.is_file():
-            raise SourceError(f"Immagine non trovata: {url}")
+            raise SourceError(_("Image not found: %(url)s", url=url))
         if path.stat().st_size > MAX_DOWNLOAD_BYTES:
-            raise SourceError("Immagine troppo grande.")
+            raise SourceError(_("Image too large."))
         return path.read_bytes(), mimetypes.guess_type(path.name)[0] or ""
     body, response = guarded_get(client, url, resolver=resolver or system_resolver,
                                  max_bytes=MAX_DOWNLOAD_BYTES,
@@ -148,7 +149,7 @@ def reencode(data: bytes, max_side: int = MAX_SIDE,
             Image.DecompressionBombError, Image.DecompressionBombWarning):
         return None
     side = max_side
-    for _ in range(6):
+    for _hop in range(6):
         copy = image.copy()
         copy.thumbnail((side, side), Image.Resampling.LANCZOS)
         # A fresh image from the pixels alone: nothing of the original's metadata comes along.

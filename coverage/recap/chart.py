@@ -20,6 +20,7 @@ MAX_TICKS = 8
 BAR, GRID, INK = "#0b5394", "#d9d9d9", "#333333"  # bars 8.6:1 and text 12.6:1 on white
 
 
+
 def time_chart(series: dict[str, Any], *, chart_id: str, title: str, desc: str, tz: str,
                tick_text: Callable[[str], str], bar_text: Callable[[str, int], str],
                width: int = 720, height: int = 220) -> str:

@@ -53,8 +53,8 @@ def native_embed(post: dict[str, Any], tz: str, lang: str) -> dict[str, Any] | N
     w = labels(lang)
     return {
         "platform": platform, "script": script, "host": host,
-        "summary": w["show_original"].format(platform=platform_name(platform)),
-        "hint": w["loads_from"].format(host=host),
+        "summary": w["show_original"] % {"platform": platform_name(platform)},
+        "hint": w["loads_from"] % {"host": host},
         "html": Markup(f"<blockquote {attrs}{lang_attr(post)}>{_body(post, tz, lang)}"
                        "</blockquote>"),
     }

@@ -192,7 +192,8 @@ def _parts(parts: list[tuple]) -> str:
         elif part[0] == "link":
             out.append(_link(part[1], part[2]))
         else:
-            out.append(escape_md(part[1]))
+            # After the first part the line has begun: its spaces stay ("**12** post").
+            out.append(escape_md(part[1], line_start=not out))
     return "".join(out)
 
 

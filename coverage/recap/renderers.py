@@ -6,6 +6,7 @@ register the same way (imported at the bottom of this one). Every format reads t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ from . import renderer
 from .chart import time_chart
 from .embeds import lang_attr, native_embed
 from .wording import (
+    catalog,
     description,
     figure_blocks,
     labels,
+    language,
     paragraphs,
     platform_name,
     reply_line,
@@ -31,8 +34,6 @@ from .wording import (
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                   trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
 
 
 def _paragraphs(text: str) -> Markup:
@@ -67,17 +68,33 @@ def _sentence(parts: list[tuple], anchors: Any = ()) -> Markup:
     return Markup("").join(out)
 
 
-_env.filters.update(
-    when=when, local_day=local_day, paragraphs=_paragraphs, chart=_chart, sentence=_sentence,
-    session_lines=session_lines, reply_line=reply_line, platform_name=platform_name,
-    lang_attr=lang_attr, safe_href=safe_href, series_words=series_words,
-)
+@lru_cache(maxsize=4)
+def environment(lang: str) -> Environment:
+    """The recap templates' own Jinja environment, one per language: `_()` and `ngettext()`
+    speak the event's language whoever renders (a request in another language, `flask export`,
+    a benchmark), and one recap never borrows another's words when two render at once."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES),
+                      autoescape=select_autoescape(default=True), trim_blocks=True,
+                      lstrip_blocks=True, extensions=["jinja2.ext.do", "jinja2.ext.i18n"])
+    env.install_gettext_translations(catalog(lang), newstyle=True)
+    env.filters.update(
+        when=when, local_day=local_day, paragraphs=_paragraphs, chart=_chart,
+        sentence=_sentence, session_lines=session_lines, reply_line=reply_line,
+        platform_name=platform_name, lang_attr=lang_attr, safe_href=safe_href,
+        series_words=series_words,
+    )
+    return env
+
+
+def _template(recap: dict[str, Any], name: str) -> Any:
+    return environment(language(recap["event"]["language"])).get_template(name)
 
 
 def page_context(recap: dict[str, Any], local: dict[str, dict[str, Any]] | None = None
                  ) -> dict[str, Any]:
-    """What the templates need beyond the recap: language, labels, native embeds, and (for the
-    ZIP bundle) `local`, the downloaded copies of images by their original URL."""
+    """What the templates need beyond the recap: language, the labels a post repeats (`w`,
+    looked up once per recap rather than once per post with `_()`), native embeds, and (for
+    the ZIP bundle) `local`, the downloaded copies of images by their original URL."""
     event = recap["event"]
     lang, tz = event["language"], event["timezone"]
     natives: dict[int, dict[str, Any]] = {}
@@ -97,7 +114,7 @@ def page_context(recap: dict[str, Any], local: dict[str, dict[str, Any]] | None 
 
 def render_page(recap: dict[str, Any], local: dict[str, dict[str, Any]] | None = None) -> str:
     """The standalone page; with `local`, images show from the bundle's own copies."""
-    return _env.get_template("recap/page.html").render(
+    return _template(recap, "recap/page.html").render(
         recap=recap, ctx=page_context(recap, local), **recap)
 
 
@@ -111,7 +128,7 @@ def render_html(recap: dict[str, Any]) -> str:
 @renderer("fragment", ".fragment.html", "text/html")
 def render_fragment(recap: dict[str, Any]) -> str:
     """The body of the recap, to paste into any CMS."""
-    return _env.get_template("recap/fragment.html").render(
+    return _template(recap, "recap/fragment.html").render(
         recap=recap, ctx=page_context(recap), **recap)
 
 
@@ -119,7 +136,7 @@ def render_preview(recap: dict[str, Any]) -> str:
     """The fragment for the builder's live preview inside Piazza: the same markup without the
     embeds' inline loader (the app's CSP allows no inline script), i.e. the page as a reader
     whose browser runs no script sees it."""
-    return _env.get_template("recap/fragment.html").render(
+    return _template(recap, "recap/fragment.html").render(
         recap=recap, ctx=page_context(recap), preview=True, **recap)
 
 

@@ -1,8 +1,11 @@
-"""The recap's words in Italian and English: labels, dates, and the figures as sentences.
+"""The recap's words in the event's language: labels, dates, and the figures as sentences.
 
 Every format (HTML, Markdown, WordPress) says the same things; they take their words from here
-so that a label fixed in one language is fixed everywhere. Dates are formatted once per minute,
-not once per post: Babel is the slowest step of a 10,000-post recap otherwise.
+so that a label fixed in one language is fixed everywhere. The words come from the catalog
+(English msgids, Italian in translations/it) through `coverage.i18n.translations`, which needs no
+Flask context: `flask export` and the benchmarks render the same recap as the app. Labels are
+looked up once per language, not once per post, and dates once per minute: gettext and Babel
+would otherwise be the slowest steps of a 10,000-post recap.
 """
 
 from __future__ import annotations
@@ -15,93 +18,55 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_timedelta
 from babel.numbers import format_decimal
+from babel.support import NullTranslations
 
 from ..curation import REASONS, SYSTEM_REASONS
-from ..i18n import translations
+from ..i18n import LANGUAGES, translations
 from ..model import parse_time
 from ..sanitize import is_http_url
 from ..views.format import local_datetime
-
-LABELS: dict[str, dict[str, str]] = {
-    "it": {
-        "day": "Durante la giornata",
-        "no_posts": "Nessun post approvato, per ora.",
-        "figures": "La giornata in numeri",
-        "collected": "post raccolti",
-        "from": "da",
-        "accounts": "account diversi",
-        "by_platform": "Per piattaforma",
-        "busiest": "Minuto più intenso",
-        "top_hashtags": "Hashtag più usati",
-        "top_accounts": "Account più attivi",
-        "moderation": "Moderazione",
-        "approved": "approvati",
-        "rejected": "rifiutati",
-        "median": "tempo mediano per decidere",
-        "per_session": "Post per sessione",
-        "engaged": "I post con più interazioni",
-        "interactions": "interazioni",
-        "image": "Immagine",
-        "no_alt": "senza descrizione",
-        "image_no_alt": "Immagine senza descrizione",
-        "warning": "Avviso",
-        "reposted_by": "condiviso da",
-        "quoting": "cita",
-        "reply_to": "In risposta a",
-        "another_post": "un post",
-        "with": "Con",
-        "show_original": "Mostra il post originale su {platform}",
-        "loads_from": "si carica da {host}",
-        "native_note": "Il post originale si carica da {host}: la piattaforma riceverà "
-                       "i dati della tua visita.",
-        "sensitive": "Contenuto sensibile: mostra l'immagine",
-        "source": "Fonte",
-        "generated": "Racconto curato con Piazza",
-    },
-    "en": {
-        "day": "During the day",
-        "no_posts": "No approved posts yet.",
-        "figures": "The day in numbers",
-        "collected": "posts collected",
-        "from": "from",
-        "accounts": "different accounts",
-        "by_platform": "By platform",
-        "busiest": "Busiest minute",
-        "top_hashtags": "Top hashtags",
-        "top_accounts": "Most active accounts",
-        "moderation": "Moderation",
-        "approved": "approved",
-        "rejected": "rejected",
-        "median": "median time to decide",
-        "per_session": "Posts per session",
-        "engaged": "Most engaged posts",
-        "interactions": "interactions",
-        "image": "Image",
-        "no_alt": "no description",
-        "image_no_alt": "Image without a description",
-        "warning": "Content warning",
-        "reposted_by": "reposted by",
-        "quoting": "quoting",
-        "reply_to": "Replying to",
-        "another_post": "a post",
-        "with": "With",
-        "show_original": "Show the original post on {platform}",
-        "loads_from": "loads from {host}",
-        "native_note": "The original post loads from {host}: the platform will receive "
-                       "data about your visit.",
-        "sensitive": "Sensitive content: show the image",
-        "source": "Source",
-        "generated": "Story curated with Piazza",
-    },
-}
 
 PLATFORM_NAMES = {"mastodon": "Mastodon", "bluesky": "Bluesky", "x": "X", "rss": "RSS",
                   "threads": "Threads", "youtube": "YouTube"}
 
 
+def language(lang: str) -> str:
+    """The recap's language: the event's, Italian for anything Piazza does not speak."""
+    return lang if lang in LANGUAGES else "it"
+
+
+def catalog(lang: str) -> NullTranslations:
+    """The event language's catalog (English, the msgids, has none of its own)."""
+    return translations(language(lang))
+
+
+@lru_cache(maxsize=8)
 def labels(lang: str) -> dict[str, str]:
-    """The labels of a language (Italian for anything but English)."""
-    return LABELS["en" if lang == "en" else "it"]
+    """The labels a recap repeats (per post, per format) in one language, looked up once."""
+    _ = catalog(lang).gettext
+    return {
+        "day": _("During the day"),
+        "no_posts": _("No approved posts yet."),
+        "figures": _("The day in numbers"),
+        "by_platform": _("By platform"),
+        "top_hashtags": _("Top hashtags"),
+        "top_accounts": _("Most active accounts"),
+        "per_session": _("Posts per session"),
+        "engaged": _("Most engaged posts"),
+        "image": _("Image"),
+        "no_alt": _("no description"),
+        "image_no_alt": _("Image without a description"),
+        "warning": _("Content warning"),
+        "reposted_by": _("reposted by"),
+        "quoting": _("quoting"),
+        "another_post": _("a post"),
+        "sensitive": _("Sensitive content: show the image"),
+        # With placeholders: filled with `%` by the caller.
+        "reply_to": _("Replying to %(who)s"),
+        "with": _("With %(speakers)s"),
+        "show_original": _("Show the original post on %(platform)s"),
+        "loads_from": _("loads from %(host)s"),
+    }
 
 
 def safe_href(url: str | None) -> str:
@@ -121,22 +86,10 @@ def platform_name(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform)
 
 
-# The curation module names its own reasons in Italian only.
-_SYSTEM_REASONS_EN = {"banned": "Blocked account", "rule": "Hidden by a rule"}
-
-
 def reason_label(code: str, lang: str) -> str:
-    """A rejection reason in words."""
-    if code in REASONS:
-        return REASONS[code]["en" if lang == "en" else "it"]
-    if lang == "en" and code in _SYSTEM_REASONS_EN:
-        return _SYSTEM_REASONS_EN[code]
-    return SYSTEM_REASONS.get(code, code)
-
-
-def posts_word(n: int, lang: str) -> str:
-    """'post' (Italian, invariable) or 'post'/'posts'."""
-    return "posts" if lang == "en" and n != 1 else "post"
+    """A rejection reason in words, in the event's language (the catalog's)."""
+    label = REASONS.get(code) or SYSTEM_REASONS.get(code)
+    return catalog(lang).gettext(label) if label else code
 
 
 _MINUTE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
@@ -148,7 +101,7 @@ def when(value: str | None, tz: str, lang: str, style: str = "both") -> str:
         return ""
     # Shown to the minute, so every post of the same minute shares one Babel call.
     key = value[:16] + ":00Z" if _MINUTE.match(value) and value.endswith("Z") else value
-    return _when(key, tz, lang, style)
+    return _when(key, tz, language(lang), style)
 
 
 @lru_cache(maxsize=65_536)
@@ -167,12 +120,37 @@ def local_moment(value: str, tz: str) -> datetime:
 
 def number(value: Any, lang: str) -> str:
     """A count with the language's digit grouping (1.234 / 1,234)."""
-    return format_decimal(value or 0, locale=lang)
+    return format_decimal(value or 0, locale=language(lang))
 
 
 def duration(seconds: float, lang: str) -> str:
     """A duration in words ('2 minuti')."""
-    return format_timedelta(timedelta(seconds=seconds), threshold=1.1, locale=lang)
+    return format_timedelta(timedelta(seconds=seconds), threshold=1.1, locale=language(lang))
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def sentence(template: str, strong: tuple[str, ...] = (), **values: Any) -> list[tuple]:
+    """A translated sentence as parts (see below): the placeholders named in `strong` become
+    ("strong", value), the rest of it text. '%(num)s posts collected' with strong=("num",)
+    gives [("strong", "1.234"), ("text", " post raccolti")] in Italian."""
+    parts: list[tuple] = []
+    for index, piece in enumerate(_PLACEHOLDER.split(template)):
+        if index % 2 == 0:
+            text = piece
+        elif piece in strong:
+            parts.append(("strong", str(values[piece])))
+            continue
+        else:
+            text = str(values[piece])
+        if not text:
+            continue
+        if parts and parts[-1][0] == "text":
+            parts[-1] = ("text", parts[-1][1] + text)
+        else:
+            parts.append(("text", text))
+    return parts
 
 
 # -- the figures as sentences --------------------------------------------------------------
@@ -184,19 +162,23 @@ def figure_blocks(recap: dict[str, Any]) -> list[dict[str, Any]]:
     """The figures of the day as headings and lists of sentence parts, in the event's language."""
     figures, event = recap["figures"], recap["event"]
     lang, tz = event["language"], event["timezone"]
-    w = labels(lang)
-    main: list[list[tuple]] = [[
-        ("strong", number(figures["posts"], lang)), ("text", f" {w['collected']}, {w['from']} "),
-        ("strong", number(figures["accounts"], lang)), ("text", f" {w['accounts']}")]]
+    w, ngettext = labels(lang), catalog(lang).ngettext
+    posts, accounts = figures["posts"], figures["accounts"]
+    main: list[list[tuple]] = [
+        sentence(ngettext("%(num)s post collected", "%(num)s posts collected", posts),
+                 ("num",), num=number(posts, lang))
+        + sentence(ngettext(", from %(num)s account", ", from %(num)s different accounts",
+                            accounts), ("num",), num=number(accounts, lang))]
     if figures["platforms"]:
         main.append([("text", f"{w['by_platform']}: " + ", ".join(
             f"{platform_name(p)} {number(n, lang)}" for p, n in figures["platforms"].items()))])
     if figures.get("busiest_minute"):
         busiest = figures["busiest_minute"]
-        main.append([("text", f"{w['busiest']}: "),
-                     ("strong", when(busiest["at"], tz, lang, "time")),
-                     ("text", f" ({number(busiest['posts'], lang)} "
-                                     f"{posts_word(busiest['posts'], lang)})")])
+        main.append(sentence(
+            ngettext("Busiest minute: %(time)s (%(num)s post)",
+                     "Busiest minute: %(time)s (%(num)s posts)", busiest["posts"]),
+            ("time",), time=when(busiest["at"], tz, lang, "time"),
+            num=number(busiest["posts"], lang)))
     if figures.get("top_hashtags"):
         main.append([("text", f"{w['top_hashtags']}: " + ", ".join(
             f"#{tag} ({number(n, lang)})" for tag, n in figures["top_hashtags"][:5]))])
@@ -206,16 +188,20 @@ def figure_blocks(recap: dict[str, Any]) -> list[dict[str, Any]]:
             for a in figures["top_accounts"][:5]))])
     moderation = figures.get("moderation") or {}
     if moderation:
-        sentence = (f"{w['moderation']}: {number(moderation['approved'], lang)} {w['approved']}, "
-                    f"{number(moderation['rejected'], lang)} {w['rejected']}")
+        approved, rejected = moderation["approved"], moderation["rejected"]
+        words = catalog(lang).gettext("Moderation: %(approved)s, %(rejected)s") % {
+            "approved": ngettext("%(num)s approved", "%(num)s approved", approved)
+            % {"num": number(approved, lang)},
+            "rejected": ngettext("%(num)s rejected", "%(num)s rejected", rejected)
+            % {"num": number(rejected, lang)}}
         if moderation.get("rejected_by_reason"):
-            sentence += " (" + ", ".join(
+            words += " (" + ", ".join(
                 f"{reason_label(code, lang)}: {number(n, lang)}"
                 for code, n in moderation["rejected_by_reason"].items()) + ")"
         if (moderation.get("median_seconds_to_decision") or 0) >= 1:
-            sentence += (f"; {w['median']}: "
-                         f"{duration(moderation['median_seconds_to_decision'], lang)}")
-        main.append([("text", sentence)])
+            words += catalog(lang).gettext("; median time to decide: %(duration)s") % {
+                "duration": duration(moderation["median_seconds_to_decision"], lang)}
+        main.append([("text", words)])
     blocks: list[dict[str, Any]] = [{"kind": "list", "items": main}]
     sessions = [s for s in figures.get("sessions") or [] if s["posts"]]
     if sessions:
@@ -229,9 +215,9 @@ def figure_blocks(recap: dict[str, Any]) -> list[dict[str, Any]]:
         blocks.append({"kind": "heading", "text": w["engaged"]})
         blocks.append({"kind": "olist", "items": [
             [("link", p["author"], p["url"], f"post-{p['id']}"),
-             ("text", f": «{shortened(p['text'])}» "
-                                               f"({number(p['engagement'], lang)} "
-                                               f"{w['interactions']})")]
+             ("text", ": " + ngettext("«%(text)s» (%(num)s interaction)",
+                                      "«%(text)s» (%(num)s interactions)", p["engagement"])
+              % {"text": shortened(p["text"]), "num": number(p["engagement"], lang)})]
             for p in figures["most_engaged"]]})
     return blocks
 
@@ -247,7 +233,7 @@ def session_lines(session: dict[str, Any], tz: str, lang: str) -> list[str]:
     speakers = ", ".join(s["name"] + (f" ({s['role']})" if s.get("role") else "")
                          for s in session.get("speakers") or [] if s.get("name"))
     if speakers:
-        lines.append(f"{labels(lang)['with']} {speakers}")
+        lines.append(labels(lang)["with"] % {"speakers": speakers})
     return lines
 
 
@@ -259,7 +245,7 @@ def reply_line(post: dict[str, Any], lang: str) -> tuple[str, str] | None:
     author = reply.get("author") or {}
     w = labels(lang)
     who = author.get("name") or author.get("handle") or w["another_post"]
-    return f"{w['reply_to']} {who}", reply.get("url") or ""
+    return w["reply_to"] % {"who": who}, reply.get("url") or ""
 
 
 def shortened(text: str, limit: int = 140) -> str:
@@ -289,7 +275,7 @@ def series_words(series: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
     """The words of a chart of posts over time and of its table, in `lang`: title,
     description (for screen readers), what the chart leaves out, the table's headings, and
     `tick(iso)` / `bar(iso, n)` / `span(iso)` for the axis, a bar's tooltip and a table row."""
-    t = translations(lang)
+    t = catalog(lang)
     minutes, bars = series["minutes"], series["bars"]
     style = "date" if minutes >= 1440 else "both" if _days(bars, tz) > 1 else "time"
 
@@ -347,7 +333,7 @@ def series_words(series: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
 
 def width_words(minutes: int, lang: str) -> str:
     """'15 minutes', '1 hour', '2 days': how wide a bar is."""
-    t = translations(lang)
+    t = catalog(lang)
     if minutes % 1440 == 0:
         return t.ngettext("%(num)s day", "%(num)s days", minutes // 1440) % {
             "num": minutes // 1440}
@@ -371,7 +357,7 @@ def duration_words(seconds: float | None, lang: str) -> str:
     can be told apart); '' when there is none."""
     if seconds is None:
         return ""
-    t = translations(lang)
+    t = catalog(lang)
     whole = int(seconds + 0.5)
     if whole < 60:
         return t.gettext("%(seconds)s s") % {"seconds": whole}

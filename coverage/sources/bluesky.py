@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+from flask_babel import gettext as _
 
 from coverage.model import Author, Media, NormalizeError, Post, Reference
 from coverage.sanitize import linkify_spans
@@ -355,11 +356,11 @@ _ACCOUNT_ERRORS = {"InvalidRequest", "BlockedActor", "BlockedByActor", "AccountT
                    "AccountDeactivated", "NotFound"}
 _SESSION_LOCK = threading.RLock()  # one refresh at a time inside a process
 
-CREDENTIALS_NEEDED = (
-    "Bluesky richiede l'accesso per cercare i post: imposta PIAZZA_BLUESKY_HANDLE (es. "
-    "ente.bsky.social) e PIAZZA_BLUESKY_APP_PASSWORD con una password per app (Impostazioni → "
-    "Privacy e sicurezza → Password per app), non con la password dell'account."
-)
+def credentials_needed() -> str:
+    """What to set for Bluesky's search, in the language of the moment."""
+    return _("Bluesky requires a login to search posts: set PIAZZA_BLUESKY_HANDLE (e.g. "
+             "ente.bsky.social) and PIAZZA_BLUESKY_APP_PASSWORD to an app password (Settings → "
+             "Privacy and security → App passwords), not to the account's password.")
 
 
 class XrpcRefused(SourceError):
@@ -510,7 +511,8 @@ class BlueskySource:
                  client: httpx.Client | None, settings: dict[str, Any]) -> None:
         self.instance = str(config.get("instance") or DEFAULT_INSTANCE).strip().rstrip("/")
         if urlsplit(self.instance).scheme not in ("http", "https"):
-            raise SourceError(f"L'istanza Bluesky {self.instance!r} non è un indirizzo http(s).")
+            raise SourceError(_("The Bluesky instance %(address)s is not an http(s) address.",
+                                address=repr(self.instance)))
         hashtags = config.get("hashtags") or event.get("hashtags") or []
         self.hashtags = list(dict.fromkeys(
             t.strip().lstrip("#") for t in hashtags if isinstance(t, str) and t.strip("# ")))
@@ -554,8 +556,8 @@ class BlueskySource:
         batch = Batch(cursor={"queries": {}})
         queries = self.queries()
         if not queries:
-            raise SourceError("La fonte Bluesky non ha né hashtag né account da seguire: "
-                              "aggiungili all'evento o alla fonte.")
+            raise SourceError(_("The Bluesky source has no hashtag or account to follow: add "
+                                "them to the event or to the source."))
         taken: set[str] = set()
         failed: list[str] = []
         for query in queries:
@@ -567,10 +569,10 @@ class BlueskySource:
                     raise
                 # One unreadable account (renamed, deleted, blocking us) must not stop the
                 # rest; its cursor stays where it was, so nothing in between is skipped.
-                failed.append(self._redact(
-                    f"Bluesky non riesce a leggere l'account {query.label} "
-                    f"({exc.error}{': ' + exc.detail if exc.detail else ''}): "
-                    "controlla gli account configurati."))
+                failed.append(self._redact(_(
+                    "Bluesky cannot read the account %(account)s (%(error)s): check the "
+                    "accounts set up.", account=query.label,
+                    error=exc.error + (": " + exc.detail if exc.detail else ""))))
                 batch.cursor["queries"][query.key] = saved.get(query.key) or {}
                 continue
             batch.cursor["queries"][query.key] = seen.to_cursor() or saved.get(query.key) or {}
@@ -592,7 +594,7 @@ class BlueskySource:
             data = self._get("app.bsky.feed.getPosts", {"uris": chunk}, now)
             posts = data.get("posts") if isinstance(data, dict) else None
             if not isinstance(posts, list):
-                raise SourceError("Bluesky ha risposto a getPosts con dati inattesi.")
+                raise SourceError(_("Bluesky answered getPosts with unexpected data."))
             present = {p.get("uri") for p in posts if isinstance(p, dict)}
             # getPosts leaves out what it cannot find: deleted, or taken down.
             gone.extend(rid for uri in chunk if uri not in present for rid in by_uri[uri])
@@ -610,7 +612,8 @@ class BlueskySource:
             data = self._get(query.nsid, params, now)
             items = data.get(query.items) if isinstance(data, dict) else None
             if not isinstance(items, list):
-                raise SourceError(f"Bluesky ha risposto con dati inattesi per {query.label}.")
+                raise SourceError(_("Bluesky answered with unexpected data for %(query)s.",
+                                    query=query.label))
             # Stop after the page that reaches what earlier runs read; the rest of that page is
             # still checked one by one, which catches posts the index took late.
             reached_known = not items
@@ -626,9 +629,10 @@ class BlueskySource:
             if first_run or reached_known or not page_cursor:
                 return
             if page == MAX_PAGES - 1:
-                batch.notes.append(
-                    f"Bluesky {query.label}: più di {MAX_PAGES * PAGE_LIMIT} post nuovi in un "
-                    "giro; letti i più recenti, i più vecchi potrebbero mancare.")
+                batch.notes.append(_(
+                    "Bluesky %(query)s: more than %(num)s new posts in one round; the newest "
+                    "were read, the oldest may be missing.", query=query.label,
+                    num=MAX_PAGES * PAGE_LIMIT))
 
     def _take(self, item: dict[str, Any], query: _Query, batch: Batch, taken: set[str],
               seen: _Seen, when: datetime | None) -> str:
@@ -639,7 +643,8 @@ class BlueskySource:
             post = normalize_feed_item(item) if query.items == "feed" else normalize(item)
         except NormalizeError as exc:
             if not seen.knows(uri, when):
-                batch.skipped.append(f"Bluesky {query.label}: elemento illeggibile ({exc}).")
+                batch.skipped.append(_("Bluesky %(query)s: unreadable item (%(problem)s).",
+                                       query=query.label, problem=exc))
             return uri
         if seen.knows(post.remote_id, when) or post.remote_id in taken:
             return post.remote_id
@@ -653,9 +658,9 @@ class BlueskySource:
             # Their author asked Bluesky not to show them to logged-out people; the wall and
             # the recap are public, so they stay out (a moderation choice would be too late).
             who = post.author.handle if requires_login(view) else post.reposted_by.handle
-            batch.skipped.append(
-                f"Post Bluesky di {who} non raccolto: l'autore ha chiesto di non essere "
-                f"mostrato a chi non ha fatto l'accesso ({post.remote_id}).")
+            batch.skipped.append(_(
+                "Bluesky post by %(who)s not collected: the author asked not to be shown to "
+                "people who are not logged in (%(id)s).", who=who, id=post.remote_id))
             return post.remote_id
         _hide_login_only_references(post, item)
         batch.posts.append(post)
@@ -671,7 +676,7 @@ class BlueskySource:
         except XrpcRefused as exc:
             if session is None:
                 if exc.status in (401, 403):
-                    raise SourceError(CREDENTIALS_NEEDED, status=exc.status) from None
+                    raise SourceError(credentials_needed(), status=exc.status) from None
                 raise
             if exc.error not in _TOKEN_ERRORS and exc.status != 401:
                 raise
@@ -699,9 +704,10 @@ class BlueskySource:
                                       detail=self._redact(message)) from None
                 data = read_body(response)
         except httpx.TimeoutException:
-            raise SourceError("Bluesky non ha risposto in tempo (timeout).") from None
+            raise SourceError(_("Bluesky did not answer in time (timeout).")) from None
         except httpx.TransportError:
-            raise SourceError(f"Connessione a Bluesky ({self.instance}) non riuscita.") from None
+            raise SourceError(_("Could not connect to Bluesky (%(address)s).",
+                                address=self.instance)) from None
         return parse_json(data, PLATFORM, response.headers.get("content-type", ""))
 
     def _redact(self, text: str) -> str:
@@ -718,7 +724,7 @@ class BlueskySource:
             return self._session
         if not (self.handle and self._password):
             if self.handle or self._password or _login_required_host(self.instance):
-                raise SourceError(CREDENTIALS_NEEDED)
+                raise SourceError(credentials_needed())
             return None  # a self-hosted AppView may serve search without login: try it
         with _SESSION_LOCK:
             self._session = self._load_session() or self._create_session(now)
@@ -746,13 +752,14 @@ class BlueskySource:
             data = self._xrpc("POST", "com.atproto.server.createSession", now,
                               body={"identifier": self.handle, "password": self._password})
         except XrpcRefused as exc:
-            raise SourceError(
-                f"Bluesky non accetta l'accesso di @{self.handle} "
-                f"({exc.error or exc.status}): controlla PIAZZA_BLUESKY_HANDLE e "
-                "PIAZZA_BLUESKY_APP_PASSWORD (una password per app, non la password "
-                "dell'account).", status=exc.status) from None
+            raise SourceError(_(
+                "Bluesky does not accept the login of @%(handle)s (%(error)s): check "
+                "PIAZZA_BLUESKY_HANDLE and PIAZZA_BLUESKY_APP_PASSWORD (an app password, not "
+                "the account's password).", handle=self.handle,
+                error=exc.error or exc.status), status=exc.status) from None
         except RateLimited as exc:
-            raise RateLimited(f"Troppi accessi a Bluesky con la password per app: {exc}",
+            raise RateLimited(_("Too many logins to Bluesky with the app password: %(problem)s",
+                                problem=exc),
                               retry_at=exc.retry_at, status=exc.status) from None
         return self._save_session(data)
 
@@ -760,7 +767,7 @@ class BlueskySource:
         """Keep the four session fields in the instance folder, readable by us only."""
         keys = ("accessJwt", "refreshJwt", "did", "handle")
         if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in keys):
-            raise SourceError("Bluesky ha risposto all'accesso con dati incompleti.")
+            raise SourceError(_("Bluesky answered the login with incomplete data."))
         session = {k: data[k] for k in keys}
         self.session_file.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.session_file.with_name(f"{self.session_file.name}.{os.getpid()}.tmp")

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit
 
 import httpx
+from flask_babel import gettext as _
 
 from coverage.model import Author, Media, NormalizeError, Post, Reference
 from coverage.sanitize import linkify_spans
@@ -82,10 +83,6 @@ _DATE = re.compile(r"^([A-Za-z]+) (\d{1,2}), (\d{4})$")
 
 _HIDDEN_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "svg", "title"})
 
-_NOT_RECOGNISED = ("Non riconosco questo indirizzo come un post di Mastodon, Bluesky, X, "
-                   "Threads o YouTube: copia il link del singolo post.")
-
-
 @dataclass(frozen=True)
 class _Target:
     """What a permalink names: the platform and the ids needed to ask for the post."""
@@ -98,19 +95,19 @@ class _Target:
 
 def _split(url: object) -> SplitResult:
     if not isinstance(url, str) or not url.strip():
-        raise SourceError("Incolla l'indirizzo di un post.")
+        raise SourceError(_("Paste the address of a post."))
     url = url.strip()
     if len(url) > MAX_URL:
-        raise SourceError("L'indirizzo è troppo lungo per essere quello di un post.")
+        raise SourceError(_("The address is too long to be the one of a post."))
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises on a port out of range)
     except ValueError:
-        raise UnsafeURL("L'indirizzo non è scritto correttamente.") from None
+        raise UnsafeURL(_("The address is not written correctly.")) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise UnsafeURL("Sono accettati solo indirizzi web http:// o https://.")
+        raise UnsafeURL(_("Only web addresses (http:// or https://) are accepted."))
     if parts.username or parts.password:
-        raise UnsafeURL("Indirizzi con nome utente o password non sono accettati.")
+        raise UnsafeURL(_("Addresses with a user name or password are not accepted."))
     return parts
 
 
@@ -144,7 +141,8 @@ def _target(url: str) -> _Target:
         if match:
             base = f"{parts.scheme.lower()}://{parts.netloc}"
             return _Target("mastodon", match["id"], match["user"] or match["legacy"], base)
-    raise SourceError(_NOT_RECOGNISED)
+    raise SourceError(_("This address is not recognised as a post on Mastodon, Bluesky, X, "
+                        "Threads or YouTube: copy the link of the single post."))
 
 
 def _youtube_id(host: str, path: str, query: str) -> str:
@@ -195,15 +193,15 @@ def _mastodon(target: _Target, client: httpx.Client, now: datetime, resolver: Re
     host = urlsplit(target.base).hostname or ""
     status = _mastodon_status(target.base, target.post_id, client, resolver)
     if status.get("reblog"):
-        raise SourceError("È una condivisione: aggiungi il link del post originale.")
+        raise SourceError(_("This is a repost: add the link of the original post."))
     uri = status.get("uri") if isinstance(status.get("uri"), str) else ""
     origin = urlsplit(uri) if http_url(uri) else None
     if origin and origin.hostname != host:
         # Seen through another instance, which could write anything in a stranger's name:
         # only the post's own server vouches for it, so ask that one.
         match = _MASTODON_URI.match(origin.path)
-        elsewhere = (f"Il post viene da {origin.hostname} e non riesco a verificarlo lì: "
-                     "aggiungi il link del post sulla sua istanza d'origine.")
+        elsewhere = _("The post comes from %(host)s and cannot be checked there: add the "
+                      "link of the post on its home instance.", host=origin.hostname)
         if not match:
             raise SourceError(elsewhere)
         base = f"{origin.scheme}://{origin.netloc}"
@@ -217,22 +215,22 @@ def _mastodon(target: _Target, client: httpx.Client, now: datetime, resolver: Re
     # would put words in the mouth of someone it does not host.
     if not isinstance(acct, str) or "@" in acct or not profile \
             or urlsplit(profile).hostname != host:
-        raise SourceError(f"{host} attribuisce il post a un account che non ospita: non lo "
-                          "aggiungo.")
+        raise SourceError(_("%(host)s attributes the post to an account it does not host: "
+                            "it is not added.", host=host))
     if status.get("visibility") not in (None, "public", "unlisted"):
-        raise SourceError("Il post non è pubblico: non lo aggiungo.")
+        raise SourceError(_("The post is not public: it is not added."))
     try:
         return mastodon.normalize(status)
     except NormalizeError:
-        raise SourceError(f"{host} non ha risposto con un post Mastodon leggibile: forse non è "
-                          "un'istanza Mastodon.") from None
+        raise SourceError(_("%(host)s did not answer with a readable Mastodon post: perhaps "
+                            "it is not a Mastodon instance.", host=host)) from None
 
 
 def _mastodon_status(base: str, status_id: str, client: httpx.Client,
                      resolver: Resolver) -> dict[str, Any]:
     """GET /api/v1/statuses/:id of an instance named by a URL, through the guard."""
     host = urlsplit(base).hostname
-    gone = "Il post non esiste, non è pubblico o è stato cancellato."
+    gone = _("The post does not exist, is not public or was deleted.")
     try:
         # No token goes with it: ours belongs to the instances we configured, not to this one.
         body, response = guarded_get(client, f"{base}/api/v1/statuses/{status_id}",
@@ -240,14 +238,14 @@ def _mastodon_status(base: str, status_id: str, client: httpx.Client,
                                      headers={"Accept": "application/json"})
     except SourceError as exc:
         raise _reworded(exc, {
-            401: f"{host} mostra i post solo a chi ha fatto l'accesso: usa il link del post "
-                 "sull'istanza del suo autore.",
-            403: f"{host} non permette di leggere questo post.",
+            401: _("%(host)s shows posts only to people who are logged in: use the link of "
+                   "the post on its author's instance.", host=host),
+            403: _("%(host)s does not allow reading this post.", host=host),
             404: gone, 410: gone}) from None
     status = parse_json(body, "mastodon", response.headers.get("content-type", ""))
     if not isinstance(status, dict) or not status.get("id") or not status.get("uri"):
-        raise SourceError(f"{host} non ha risposto con un post Mastodon leggibile: forse non è "
-                          "un'istanza Mastodon.")
+        raise SourceError(_("%(host)s did not answer with a readable Mastodon post: perhaps "
+                            "it is not a Mastodon instance.", host=host))
     return status
 
 
@@ -259,17 +257,18 @@ def _bluesky(target: _Target, settings: dict[str, Any], client: httpx.Client,
     did = target.user
     if not did.startswith("did:"):
         try:
-            data, _ = get_json(client, f"{base}/xrpc/com.atproto.identity.resolveHandle",
+            data, _response = get_json(client, f"{base}/xrpc/com.atproto.identity.resolveHandle",
                                "bluesky", now, params={"handle": target.user})
         except SourceError as exc:
-            raise _reworded(exc, {400: f"Bluesky non trova l'utente @{target.user}."}) from None
+            raise _reworded(exc, {400: _("Bluesky cannot find the user @%(user)s.",
+                                         user=target.user)}) from None
         did = data.get("did") if isinstance(data, dict) else None
         if not isinstance(did, str) or not _DID.match(did):
-            raise SourceError(f"Bluesky non trova l'utente @{target.user}.")
+            raise SourceError(_("Bluesky cannot find the user @%(user)s.", user=target.user))
     uri = f"at://{did}/app.bsky.feed.post/{target.post_id}"
-    gone = "Il post Bluesky non esiste più o non è visibile pubblicamente."
+    gone = _("The Bluesky post no longer exists or is not publicly visible.")
     try:
-        data, _ = get_json(client, f"{base}/xrpc/app.bsky.feed.getPosts", "bluesky", now,
+        data, _response = get_json(client, f"{base}/xrpc/app.bsky.feed.getPosts", "bluesky", now,
                            params={"uris": uri})
     except SourceError as exc:
         raise _reworded(exc, {400: gone}) from None
@@ -278,8 +277,8 @@ def _bluesky(target: _Target, settings: dict[str, Any], client: httpx.Client,
         raise SourceError(gone)
     view = views[0]
     if bluesky.requires_login(view):
-        raise SourceError("L'autore ha chiesto che i suoi post Bluesky si vedano solo da "
-                          "utenti collegati: non lo mostro in pubblico.")
+        raise SourceError(_("The author asked for their Bluesky posts to be seen only by "
+                            "logged-in users: it is not shown in public."))
     try:
         post = bluesky.normalize(view)
     except NormalizeError:
@@ -318,16 +317,16 @@ def _x(target: _Target, settings: dict[str, Any], client: httpx.Client, now: dat
 def _x_lookup(target: _Target, token: str, settings: dict[str, Any], client: httpx.Client,
               now: datetime) -> Post:
     base = (settings.get("X_API") or X_API).rstrip("/")
-    data, _ = get_json(client, f"{base}/2/tweets/{target.post_id}", "x", now,
+    data, _response = get_json(client, f"{base}/2/tweets/{target.post_id}", "x", now,
                        params=X_LOOKUP_PARAMS, headers={"Authorization": f"Bearer {token}"})
     try:
         posts = x.posts_from_payload(data)
     except NormalizeError:
         # X answers 200 with `errors` for a deleted, protected or suspended post.
-        raise SourceError("X non trova il post: forse è stato cancellato, è protetto o "
-                          "l'account è sospeso.") from None
+        raise SourceError(_("X cannot find the post: perhaps it was deleted, is protected or "
+                            "the account is suspended.")) from None
     if not posts:
-        raise SourceError("X non trova il post.")
+        raise SourceError(_("X cannot find the post."))
     return posts[0]
 
 
@@ -335,18 +334,18 @@ def _x_oembed(target: _Target, settings: dict[str, Any], client: httpx.Client,
               now: datetime) -> Post:
     endpoint = settings.get("X_OEMBED") or X_OEMBED
     permalink = f"https://twitter.com/{target.user or 'i'}/status/{target.post_id}"
-    gone = "Il post X non esiste, è protetto o è stato cancellato."
+    gone = _("The X post does not exist, is protected or was deleted.")
     try:
-        data, _ = get_json(client, endpoint, "x", now, params={
+        data, _response = get_json(client, endpoint, "x", now, params={
             "url": permalink, "omit_script": "1", "dnt": "true", "lang": "en"})
     except SourceError as exc:
         raise _reworded(exc, {403: gone, 404: gone}) from None
     if not isinstance(data, dict):
-        raise SourceError("X ha risposto all'oEmbed con dati non validi.")
+        raise SourceError(_("X answered the oEmbed request with invalid data."))
     embed = _Blockquote.read(data.get("html"))
     screen_name = _x_screen_name(data.get("author_url")) or target.user
     if not screen_name:
-        raise SourceError("X non dice chi ha scritto il post.")
+        raise SourceError(_("X does not say who wrote the post."))
     author = Author(
         handle="@" + screen_name,
         name=clip(data.get("author_name") or screen_name, NAME_MAX),
@@ -495,7 +494,7 @@ class _Blockquote(HTMLParser):
 
     def date(self) -> datetime | None:
         """The date written in the link after the text ("May 5, 2014"), at midnight UTC."""
-        for _, label in reversed(self.after):
+        for _kind, label in reversed(self.after):
             match = _DATE.match(label)
             month = _MONTHS.get(match[1].lower()) if match else None
             if match and month:
@@ -516,21 +515,20 @@ def _threads(target: _Target, settings: dict[str, Any], client: httpx.Client,
              now: datetime) -> Post:
     token = str(settings.get("THREADS_TOKEN") or "").strip()
     if not token:
-        raise SourceError("Per aggiungere un post di Threads serve un token di accesso a "
-                          "Threads (impostazione PIAZZA_THREADS_TOKEN): chiedilo a chi "
-                          "amministra Piazza.")
+        raise SourceError(_("Adding a Threads post needs a Threads access token (setting "
+                            "PIAZZA_THREADS_TOKEN): ask whoever runs Piazza."))
     base = (settings.get("THREADS_API") or THREADS_API).rstrip("/")
     permalink = (f"https://www.threads.com/@{target.user}/post/{target.post_id}" if target.user
                  else f"https://www.threads.com/t/{target.post_id}")
-    refused = ("Threads non mostra questo post: il token non è valido, oppure il post è "
-               "privato, di un account con limiti di età o non esiste.")
+    refused = _("Threads does not show this post: the token is not valid, or the post is "
+                "private, from an age-restricted account, or does not exist.")
     try:
-        data, _ = get_json(client, f"{base}/v1.0/oembed", "threads", now,
+        data, _response = get_json(client, f"{base}/v1.0/oembed", "threads", now,
                            params={"url": permalink, "access_token": token})
     except SourceError as exc:
         raise _reworded(exc, {400: refused, 401: refused, 403: refused, 404: refused}) from None
     if not isinstance(data, dict):
-        raise SourceError("Threads ha risposto all'oEmbed con dati non validi.")
+        raise SourceError(_("Threads answered the oEmbed request with invalid data."))
     embed = _Blockquote.read(data.get("html"))
     user = target.user or _threads_user(embed.permalink)
     if user:
@@ -567,18 +565,18 @@ def _youtube(target: _Target, settings: dict[str, Any], client: httpx.Client,
              now: datetime) -> Post:
     endpoint = settings.get("YOUTUBE_OEMBED") or YOUTUBE_OEMBED
     watch = f"https://www.youtube.com/watch?v={target.post_id}"
-    private = ("Il video YouTube è privato o il suo autore non ne permette l'incorporamento: "
-               "non posso aggiungerlo.")
+    private = _("The YouTube video is private, or its author does not allow embedding it: "
+                "it cannot be added.")
     try:
-        data, _ = get_json(client, endpoint, "youtube", now,
+        data, _response = get_json(client, endpoint, "youtube", now,
                            params={"url": watch, "format": "json"})
     except SourceError as exc:
         raise _reworded(exc, {
-            400: "YouTube non riconosce questo indirizzo come un video.",
+            400: _("YouTube does not recognise this address as a video."),
             401: private, 403: private,
-            404: "Il video YouTube non esiste o è stato rimosso."}) from None
+            404: _("The YouTube video does not exist or was removed.")}) from None
     if not isinstance(data, dict) or not isinstance(data.get("title"), str):
-        raise SourceError("YouTube ha risposto all'oEmbed con dati non validi.")
+        raise SourceError(_("YouTube answered the oEmbed request with invalid data."))
     title = clip(" ".join(data["title"].split()), TEXT_MAX)
     name = clip(data.get("author_name") or "", NAME_MAX)
     channel = http_url(data.get("author_url"))

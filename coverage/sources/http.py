@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 USER_AGENT = "Piazza/0.1 (+https://github.com/piazza-live/piazza; live coverage of public events)"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -114,13 +116,23 @@ def rate_limit_remaining(headers: httpx.Headers) -> int | None:
 
 # -- responses -------------------------------------------------------------------------------
 
-_STATUS_WORDS = {
-    400: "ha rifiutato la richiesta (400): controlla hashtag e account configurati",
-    401: "ha rifiutato l'accesso (401): il token manca, è scaduto o è sbagliato",
-    403: "non permette questa lettura (403): controlla i permessi del token",
-    404: "non ha trovato la risorsa (404): controlla l'indirizzo dell'istanza e gli account",
-    410: "dice che la risorsa non esiste più (410)",
-}
+def _status_words(status: int, name: str) -> str | None:
+    """What a refusal means and what to check, for the statuses an editor can act on."""
+    if status == 400:
+        return _("%(name)s refused the request (400): check the hashtags and accounts set up.",
+                 name=name)
+    if status == 401:
+        return _("%(name)s refused access (401): the token is missing, expired or wrong.",
+                 name=name)
+    if status == 403:
+        return _("%(name)s does not allow this read (403): check the token's permissions.",
+                 name=name)
+    if status == 404:
+        return _("%(name)s did not find the resource (404): check the instance's address and "
+                 "the accounts.", name=name)
+    if status == 410:
+        return _("%(name)s says the resource no longer exists (410).", name=name)
+    return None
 
 
 def check_response(response: httpx.Response, platform: str, now: datetime) -> None:
@@ -131,16 +143,17 @@ def check_response(response: httpx.Response, platform: str, now: datetime) -> No
     name = platform_name(platform)
     if status == 429:
         when = retry_after(response.headers, now) or rate_limit_reset(response.headers, now)
-        raise RateLimited(
-            f"{name} chiede di rallentare (429): nuovo tentativo "
-            f"{_when(when, now) if when else 'tra poco'}.", retry_at=when, status=status)
-    if status in _STATUS_WORDS:
-        raise SourceError(f"{name} {_STATUS_WORDS[status]}.", status=status)
+        raise RateLimited(_slow_down(name, when, now), retry_at=when, status=status)
+    words = _status_words(status, name)
+    if words:
+        raise SourceError(words, status=status)
     if 500 <= status < 600:
         raise SourceError(
-            f"{name} ha un problema temporaneo (errore {status}): riprovo da solo.",
+            _("%(name)s has a temporary problem (error %(status)s): Piazza will try again "
+              "by itself.", name=name, status=status),
             retry_at=retry_after(response.headers, now), status=status)
-    raise SourceError(f"{name} ha risposto con l'errore HTTP {status}.", status=status)
+    raise SourceError(_("%(name)s answered with HTTP error %(status)s.", name=name,
+                        status=status), status=status)
 
 
 def read_body(response: httpx.Response, max_bytes: int = MAX_JSON_BYTES,
@@ -149,15 +162,17 @@ def read_body(response: httpx.Response, max_bytes: int = MAX_JSON_BYTES,
     `deadline` on the `time.monotonic` clock, a body still arriving after it)."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise SourceError(f"La risposta è troppo grande ({int(declared) // 1024} kB): ignorata.")
+        raise SourceError(_("The response is too large (%(size)s kB): ignored.",
+                            size=int(declared) // 1024))
     chunks, size = [], 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise SourceError(f"La risposta supera {max_bytes // 1024} kB: ignorata.")
+            raise SourceError(_("The response is larger than %(size)s kB: ignored.",
+                                size=max_bytes // 1024))
         # httpx's timeouts bound each read, not the whole body: a trickle would never end.
         if deadline is not None and time.monotonic() >= deadline:
-            raise SourceError("La risposta arriva troppo lentamente: lettura interrotta.")
+            raise SourceError(_("The response is arriving too slowly: reading stopped."))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -171,10 +186,12 @@ def parse_json(body: bytes, platform: str, content_type: str = "") -> Any:
         name = platform_name(platform)
         head = body[:200].lstrip().lower()
         if head.startswith((b"<!doctype", b"<html")) or "html" in content_type:
-            raise SourceError(
-                f"{name} ha risposto con una pagina web invece che con dati: forse l'istanza "
-                "è in manutenzione o l'indirizzo non è quello delle API.") from None
-        raise SourceError(f"{name} ha mandato dati incompleti o non validi: riprovo.") from None
+            raise SourceError(_(
+                "%(name)s answered with a web page instead of data: perhaps the instance is "
+                "under maintenance, or the address is not the one of its API.",
+                name=name)) from None
+        raise SourceError(_("%(name)s sent incomplete or invalid data: Piazza will try again.",
+                            name=name)) from None
 
 
 def get_json(client: httpx.Client, url: str, platform: str, now: datetime, *,
@@ -186,24 +203,35 @@ def get_json(client: httpx.Client, url: str, platform: str, now: datetime, *,
             check_response(response, platform, now)
             body = read_body(response, max_bytes)
     except httpx.TimeoutException:
-        raise SourceError(f"{platform_name(platform)} non ha risposto in tempo (timeout).") \
-            from None
+        raise SourceError(_("%(name)s did not answer in time (timeout).",
+                            name=platform_name(platform))) from None
     except httpx.TransportError:
-        raise SourceError(f"Connessione a {platform_name(platform)} non riuscita.") from None
+        raise SourceError(_("Could not connect to %(name)s.",
+                            name=platform_name(platform))) from None
     return parse_json(body, platform, response.headers.get("content-type", "")), response
 
 
 def platform_name(platform: str) -> str:
-    """The platform as people write it."""
-    return {"mastodon": "Mastodon", "bluesky": "Bluesky", "x": "X", "rss": "Il feed",
-            "threads": "Threads", "youtube": "YouTube", "url": "Il sito"}.get(platform, platform)
+    """The platform as people write it (the subject of a sentence: "The feed …")."""
+    if platform == "rss":
+        return _("The feed")
+    if platform == "url":
+        return _("The site")
+    return {"mastodon": "Mastodon", "bluesky": "Bluesky", "x": "X", "threads": "Threads",
+            "youtube": "YouTube"}.get(platform, platform)
 
 
-def _when(moment: datetime, now: datetime) -> str:
+def _slow_down(name: str, moment: datetime | None, now: datetime) -> str:
+    """A 429 in words, with when the next try comes."""
+    if moment is None:
+        return _("%(name)s asks Piazza to slow down (429): next try shortly.", name=name)
     seconds = int((moment - now).total_seconds())
     if seconds < 90:
-        return f"tra {max(seconds, 1)} secondi"
-    return f"alle {moment.astimezone(UTC):%H:%M} UTC"
+        return ngettext("%(name)s asks Piazza to slow down (429): next try in %(num)s second.",
+                        "%(name)s asks Piazza to slow down (429): next try in %(num)s seconds.",
+                        max(seconds, 1), name=name)
+    return _("%(name)s asks Piazza to slow down (429): next try at %(time)s UTC.", name=name,
+             time=f"{moment.astimezone(UTC):%H:%M}")
 
 
 # -- the request-forgery guard ---------------------------------------------------------------
@@ -213,7 +241,8 @@ def system_resolver(host: str) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
-        raise UnsafeURL(f"Il nome {host!r} non esiste o non si risolve.") from None
+        raise UnsafeURL(_("The name %(host)s does not exist or does not resolve.",
+                          host=repr(host))) from None
     return sorted({info[4][0] for info in infos})
 
 
@@ -238,11 +267,11 @@ def _check_scheme(url: str) -> SplitResult:
     try:
         parts = urlsplit(url.strip())
     except ValueError:  # "http://[::1" and the like
-        raise UnsafeURL("L'indirizzo non è scritto correttamente.") from None
+        raise UnsafeURL(_("The address is not written correctly.")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeURL("Sono accettati solo indirizzi web http:// o https://.")
+        raise UnsafeURL(_("Only web addresses (http:// or https://) are accepted."))
     if parts.username or parts.password:
-        raise UnsafeURL("Indirizzi con nome utente o password non sono accettati.")
+        raise UnsafeURL(_("Addresses with a user name or password are not accepted."))
     return parts
 
 
@@ -254,7 +283,8 @@ def check_url(url: str, resolver: Resolver = system_resolver) -> str:
     except ValueError:
         addresses = resolver(host)
     if not addresses or not all(is_public_address(a) for a in addresses):
-        raise UnsafeURL(f"L'indirizzo {host!r} porta a una rete privata o locale: non lo apro.")
+        raise UnsafeURL(_("The address %(host)s leads to a private or local network: Piazza "
+                          "will not open it.", host=repr(host)))
     return url.strip()
 
 
@@ -273,7 +303,7 @@ def guarded_get(client: httpx.Client, url: str, *, resolver: Resolver = system_r
     allowed = tuple(content_types)
     deadline = time.monotonic() + max_seconds
     current = url
-    for _ in range(MAX_REDIRECTS + 1):
+    for _attempt in range(MAX_REDIRECTS + 1):
         if allow_private:
             _check_scheme(current)
         else:
@@ -290,11 +320,12 @@ def guarded_get(client: httpx.Client, url: str, *, resolver: Resolver = system_r
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if allowed and not any(kind == a or kind.endswith("+" + a.split("/")[-1])
                                        for a in allowed):
-                    raise SourceError("Il sito ha risposto con un contenuto inatteso "
-                                      f"({kind or 'tipo non dichiarato'}).")
+                    raise SourceError(
+                        _("The site answered with unexpected content (%(type)s).", type=kind)
+                        if kind else _("The site answered with content of no declared type."))
                 return read_body(response, max_bytes, deadline), response
         except httpx.TimeoutException:
-            raise SourceError("Il sito non ha risposto in tempo (timeout).") from None
+            raise SourceError(_("The site did not answer in time (timeout).")) from None
         except httpx.TransportError:
-            raise SourceError("Connessione al sito non riuscita.") from None
-    raise SourceError("Troppi reindirizzamenti: l'indirizzo non porta a un post.")
+            raise SourceError(_("Could not connect to the site.")) from None
+    raise SourceError(_("Too many redirects: the address does not lead to a post."))

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit
 
 import httpx
+from flask_babel import gettext as _
 
 from coverage.model import Author, Media, NormalizeError, Post, Reference, format_time, parse_time
 from coverage.sanitize import clean_post_html, html_to_text
@@ -268,7 +269,7 @@ def sse_events(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
             continue
         if line.startswith(":"):
             continue
-        name, _, value = line.partition(":")
+        name, _colon, value = line.partition(":")
         value = value[1:] if value.startswith(" ") else value
         if name == "event":
             event = value
@@ -380,8 +381,8 @@ class MastodonSource:
         instance = str(config.get("instance") or "").strip().rstrip("/")
         parts = urlsplit(instance)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SourceError("Manca l'indirizzo dell'istanza Mastodon (o non è valido): "
-                              "indicalo completo, per esempio https://mastodon.social.")
+            raise SourceError(_("The Mastodon instance's address is missing (or not valid): "
+                                "give it in full, for example https://mastodon.social."))
         # The admin configured this address: a private or loopback server is allowed here.
         self.instance = instance
         self.host = parts.hostname.lower()
@@ -392,8 +393,8 @@ class MastodonSource:
         self.token_setting = str(config.get("token_setting") or "MASTODON_TOKEN")
         if not self.token_setting.startswith("MASTODON_TOKEN"):
             # The setting's value is sent to the instance: never another secret of Piazza.
-            raise SourceError("token_setting deve essere il nome di un token Mastodon "
-                              "(MASTODON_TOKEN o MASTODON_TOKEN_…).")
+            raise SourceError(_("token_setting must be the name of a Mastodon token "
+                                "(MASTODON_TOKEN or MASTODON_TOKEN_…)."))
         self._token = str(settings.get(self.token_setting) or "").strip()
         self.client = client or make_client()
         self.page_cap = PAGE_CAP
@@ -412,17 +413,18 @@ class MastodonSource:
         return data, response
 
     def _token_needed(self) -> str:
-        return (f"L'istanza {self.host} mostra gli hashtag solo a chi ha fatto l'accesso: "
-                f"imposta PIAZZA_{self.token_setting} (o il file "
-                f"{self.token_setting.lower()} nella cartella dell'istanza) con il token di un "
-                "account di quell'istanza, con il solo permesso di lettura, e riavvia Piazza.")
+        return _("The instance %(host)s shows hashtags only to people who are logged in: set "
+                 "%(setting)s (or the file %(file)s in the instance folder) to the token of an "
+                 "account on that instance, with read permission only, and restart Piazza.",
+                 host=self.host, setting=f"PIAZZA_{self.token_setting}",
+                 file=self.token_setting.lower())
 
     # -- polling -----------------------------------------------------------------------------
     def fetch(self, cursor: dict[str, Any], now: datetime) -> Batch:
         """Statuses newer than the cursor on the hashtag timeline and each followed account."""
         if not self.hashtags and not self.accounts:
-            raise SourceError("Nessun hashtag o account Mastodon da seguire: aggiungine almeno "
-                              "uno all'evento o alla fonte.")
+            raise SourceError(_("No Mastodon hashtag or account to follow: add at least one "
+                                "to the event or to the source."))
         cursor = json.loads(json.dumps(cursor or {}))  # a private copy, JSON-shaped
         run = _Run(now)
         statuses: list[Any] = []
@@ -443,12 +445,15 @@ class MastodonSource:
             raise failures[0]
         batch = self._batch(statuses, run)
         batch.cursor = cursor
-        batch.notes += [f"Account Mastodon non valido, ignorato: {a!r} (scrivilo come "
-                        "@nome@istanza)." for a in self.invalid]
-        if run.exhausted:
-            when = f"dopo le {run.reset:%H:%M} UTC" if run.reset else "al prossimo giro"
-            batch.notes.append(f"{self.host} ha esaurito le richieste concesse per ora: "
-                               f"il resto arriva {when}.")
+        batch.notes += [_("Mastodon account not valid, ignored: %(account)s (write it as "
+                          "@name@instance).", account=repr(a)) for a in self.invalid]
+        if run.exhausted and run.reset:
+            batch.notes.append(_("%(host)s has used up the requests allowed for now: the rest "
+                                 "comes after %(time)s UTC.", host=self.host,
+                                 time=f"{run.reset:%H:%M}"))
+        elif run.exhausted:
+            batch.notes.append(_("%(host)s has used up the requests allowed for now: the rest "
+                                 "comes at the next round.", host=self.host))
         return batch
 
     def _batch(self, statuses: list[Any], run: _Run) -> Batch:
@@ -460,13 +465,14 @@ class MastodonSource:
             if isinstance(status, dict) and isinstance(status.get("uri"), str):
                 unique.setdefault(status["uri"], status)
             else:
-                batch.skipped.append("Un elemento della risposta non è un post Mastodon.")
+                batch.skipped.append(_("An item of the response is not a Mastodon post."))
         for status in sorted(unique.values(), key=lambda s: _id_order(str(s.get("id") or ""))):
             try:
                 post = normalize(status)
             except NormalizeError as exc:
                 log.warning("mastodon status %s skipped: %s", status.get("id"), exc)
-                batch.skipped.append(f"Post {status.get('id')}: {exc}")
+                batch.skipped.append(_("Post %(id)s: %(problem)s", id=status.get("id"),
+                                       problem=exc))
                 continue
             self.seen.add(str(status["id"]), status["uri"])
             batch.posts.append(post)
@@ -483,14 +489,14 @@ class MastodonSource:
         """
         found: list[Any] = []
         boundary = min_id
-        for _ in range(self.page_cap):
+        for _page in range(self.page_cap):
             query = [*params, ("limit", str(PAGE_SIZE))]
             if boundary:
                 query.append(("min_id", boundary))
             data, response = self._get(path, run, query)
             if not isinstance(data, list):
-                raise SourceError("Mastodon ha risposto con dati inattesi invece di un elenco "
-                                  "di post.")
+                raise SourceError(_("Mastodon answered with unexpected data instead of a list "
+                                    "of posts."))
             found += data
             newer = newest_id(boundary, link_cursor(response.headers.get("link", ""), "prev"),
                               *(s.get("id") for s in data if isinstance(s, dict)))
@@ -531,7 +537,7 @@ class MastodonSource:
         if isinstance(checked, str) and parse_time(checked) > run.now - ACCESS_RECHECK:
             return
         try:
-            data, _ = self._get("/api/v2/instance", run)
+            data, _response = self._get("/api/v2/instance", run)
         except RateLimited:
             raise
         except SourceError as exc:  # an older server without v2/instance: nothing to learn
@@ -541,13 +547,15 @@ class MastodonSource:
         if "authenticated" in access.values():
             raise SourceError(self._token_needed(), status=401)
         if access and set(access.values()) == {"disabled"}:
-            raise SourceError(f"L'istanza {self.host} ha disattivato i feed degli hashtag: "
-                              "scegli un'altra istanza per questa fonte.", status=403)
+            raise SourceError(_("The instance %(host)s has turned hashtag feeds off: choose "
+                                "another instance for this source.", host=self.host),
+                              status=403)
         if access.get("local") == "disabled":
-            run.notes.append(f"{self.host} non mostra i propri post nei feed degli hashtag.")
+            run.notes.append(_("%(host)s does not show its own posts in hashtag feeds.",
+                               host=self.host))
         if access.get("remote") == "disabled":
-            run.notes.append(f"{self.host} non mostra i post di altre istanze nei feed degli "
-                             "hashtag: segui anche un'istanza più grande.")
+            run.notes.append(_("%(host)s does not show posts from other instances in hashtag "
+                               "feeds: follow a larger instance too.", host=self.host))
         cursor["access_checked_at"] = format_time(run.now)
 
     def _account_timeline(self, handle: str, cursor: dict[str, Any], run: _Run) -> list[Any]:
@@ -560,14 +568,15 @@ class MastodonSource:
             if isinstance(missing, str) and parse_time(missing) > run.now - LOOKUP_RETRY:
                 raise SourceError(self._missing(handle), status=404)
             try:
-                data, _ = self._get("/api/v1/accounts/lookup", run, [("acct", handle[1:])])
+                data, _response = self._get("/api/v1/accounts/lookup", run, [("acct", handle[1:])])
             except SourceError as exc:
                 if exc.status in (404, 410):
                     accounts[handle] = {"missing_at": format_time(run.now)}
                     raise SourceError(self._missing(handle), status=exc.status) from None
                 raise
             if not isinstance(data, dict) or not data.get("id"):
-                raise SourceError(f"Mastodon ha risposto con dati inattesi cercando {handle}.")
+                raise SourceError(_("Mastodon answered with unexpected data when looking up "
+                                    "%(handle)s.", handle=handle))
             entry = accounts[handle] = {"id": str(data["id"])}
             if run.exhausted:
                 return []
@@ -584,8 +593,9 @@ class MastodonSource:
         return found
 
     def _missing(self, handle: str) -> str:
-        return (f"L'account {handle} non risulta su {self.host} (inesistente, sospeso o mai "
-                "visto dall'istanza): controlla come è scritto; riprovo tra un po'.")
+        return _("The account %(handle)s is not found on %(host)s (it does not exist, is "
+                 "suspended, or the instance never saw it): check how it is written; Piazza "
+                 "will try again in a while.", handle=handle, host=self.host)
 
     # -- live stream -------------------------------------------------------------------------
     def stream(self, cursor: dict[str, Any], emit: Callable[[Batch], None],
@@ -640,7 +650,7 @@ class MastodonSource:
         headers = {"Accept": "text/event-stream", **(self._headers() or {})}
         connected = False
         try:
-            for _ in range(2):  # one redirect at most: to the instance's streaming host
+            for _hop in range(2):  # one redirect at most: to the instance's streaming host
                 with self.client.stream("GET", url, headers=headers,
                                         timeout=STREAM_TIMEOUT) as response:
                     if response.is_redirect:

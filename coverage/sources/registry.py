@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import httpx
+from flask_babel import gettext as _
 
 from ..model import Post
 
@@ -77,10 +78,9 @@ def make_source(
     try:
         factory = REGISTRY[source["platform"]]
     except KeyError:
-        raise ValueError(
-            f"Piattaforma {source['platform']!r} non disponibile: "
-            f"usa una di {', '.join(sorted(REGISTRY))}."
-        ) from None
+        raise ValueError(_("Platform %(platform)s is not available: use one of %(choices)s.",
+                           platform=repr(source["platform"]),
+                           choices=", ".join(sorted(REGISTRY)))) from None
     return factory(source["config"], event, client, settings)
 
 
@@ -100,12 +100,14 @@ def source_config(platform: str, *, instance: str | None = None, hashtags=(), ac
     config = {}
     if instance:
         if not instance.startswith(("http://", "https://")):
-            raise ValueError(f"Indirizzo {instance!r} non valido: inizia con https://")
+            raise ValueError(_("Address %(address)s is not valid: start it with https://",
+                               address=repr(instance)))
         config["url" if platform == "rss" else "instance"] = instance.rstrip("/")
     elif platform == "rss":
-        raise ValueError("Per un feed RSS indica il suo indirizzo con --instance URL.")
+        raise ValueError(_("For an RSS feed, give its address with --instance URL."))
     elif platform == "mastodon":
-        raise ValueError("Per Mastodon indica l'istanza con --instance, es. https://mastodon.social")
+        raise ValueError(_("For Mastodon, give the instance with --instance, e.g. "
+                           "https://mastodon.social"))
     if hashtags:
         config["hashtags"] = [h.lstrip("#") for h in hashtags if h.strip("# ")]
     if accounts:
@@ -114,7 +116,7 @@ def source_config(platform: str, *, instance: str | None = None, hashtags=(), ac
         config["query"] = query
     if interval is not None:
         if interval < 5:
-            raise ValueError("L'intervallo minimo tra due letture è di 5 secondi.")
+            raise ValueError(_("The shortest interval between two reads is 5 seconds."))
         config["interval"] = interval
     if cap_per_hour is not None:
         config["cap_per_hour"] = cap_per_hour

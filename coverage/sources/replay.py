@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from flask_babel import gettext as _
 
 from ..model import NormalizeError, Post, format_time, parse_time
 from . import bluesky, mastodon, rss, x
@@ -36,10 +37,11 @@ def load_recording(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ValueError(f"Impossibile leggere il file di replay {path}: {exc}") from exc
+        raise ValueError(_("Could not read the replay file %(path)s: %(problem)s", path=path,
+                           problem=exc)) from exc
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list):
-        raise ValueError(f"Il file di replay {path} non ha una lista 'items'.")
+        raise ValueError(_("The replay file %(path)s has no 'items' list.", path=path))
     items = sorted((i for i in items if isinstance(i, dict) and "at" in i), key=lambda i: i["at"])
     return {"event": data.get("event") or {}, "items": items}
 
@@ -119,7 +121,9 @@ class ReplaySource:
             try:
                 posts = normalize[item["platform"]](item["payload"])
             except (KeyError, NormalizeError, TypeError, ValueError) as exc:
-                batch.skipped.append(f"elemento {index} ({item.get('platform')}): {exc}")
+                batch.skipped.append(_("item %(index)s (%(platform)s): %(problem)s",
+                                       index=index, platform=item.get("platform"),
+                                       problem=exc))
                 log.warning("replay item %s skipped: %s", index, exc)
                 continue
             batch.posts.extend(localize_assets(p, self.asset_base) for p in posts)

@@ -17,6 +17,7 @@ from xml.sax import SAXParseException
 
 import feedparser
 import httpx
+from flask_babel import gettext as _
 
 from coverage.model import Author, Media, NormalizeError, Post
 from coverage.sanitize import clean_html, clean_post_html, html_to_text, linkify_spans
@@ -322,7 +323,8 @@ def _xml_problem(parsed: Any, body: bytes) -> tuple[str, str]:
     if not isinstance(error, SAXParseException):
         return "", ""  # encoding overrides and the like: the text was still read correctly
     message = error.getMessage()
-    where = f"riga {error.getLineNumber()}, colonna {error.getColumnNumber()}"
+    where = _("line %(line)s, column %(column)s", line=error.getLineNumber(),
+              column=error.getColumnNumber())
     # Expat stops at the first fault, so a sloppy feed that was also cut short reports the
     # sloppiness: the missing end of the document tells the rest.
     if any(words in message for words in _CUT_SHORT_XML_ERRORS) or not _ends_whole(body):
@@ -361,7 +363,7 @@ class RssSource:
                  resolver: Resolver | None = None) -> None:
         url = config.get("url")
         if not isinstance(url, str) or not url.strip():
-            raise SourceError("Questa fonte RSS non ha l'indirizzo del feed: aggiungilo.")
+            raise SourceError(_("This RSS source has no feed address: add it."))
         self.url = url.strip()
         # Only a real true: a stray "false" string must not open the private network.
         self.allow_private = config.get("allow_private") is True
@@ -389,23 +391,24 @@ class RssSource:
             return Batch(cursor=dict(cursor))
         content_type = response.headers.get("content-type", "")
         if content_type.split(";")[0].strip().lower() in _PAGE_TYPES:
-            raise SourceError(
-                "L'indirizzo porta a una pagina web, non a un feed RSS o Atom: apri la pagina "
-                "e copia il link del feed (spesso finisce con /feed o .xml).")
+            raise SourceError(_(
+                "The address leads to a web page, not to an RSS or Atom feed: open the page "
+                "and copy the feed's link (it often ends with /feed or .xml)."))
         parsed = _parsed(body, self.url, content_type)
         if not parsed.get("version") and not parsed.entries:
-            raise SourceError("L'indirizzo non contiene un feed RSS o Atom leggibile.")
+            raise SourceError(_("The address holds no readable RSS or Atom feed."))
         problem, where = _xml_problem(parsed, body)
         if problem == "cut short":
             # The lenient parser would still yield entries, the last one half-written.
-            raise SourceError(
-                f"Il feed è incompleto (XML interrotto alla {where}): forse è stato troncato o "
-                "il sito ha un errore. Non ho salvato nulla di questa lettura; riprovo più tardi.")
+            raise SourceError(_(
+                "The feed is incomplete (XML cut short at %(where)s): perhaps it was truncated "
+                "or the site has an error. Nothing of this read was saved; Piazza will try "
+                "again later.", where=where))
         batch = self._batch(parsed, cursor, response, now)
         if problem == "sloppy":
             # Sloppy but whole, as many generated feeds are: read as every feed reader does.
-            batch.notes.append(f"Il feed non è XML valido ({where}): l'ho letto comunque, in "
-                               "modo tollerante.")
+            batch.notes.append(_("The feed is not valid XML (%(where)s): it was read anyway, "
+                                 "leniently.", where=where))
         return batch
 
     def _batch(self, parsed: Any, cursor: dict[str, Any], response: httpx.Response,
@@ -418,7 +421,8 @@ class RssSource:
             try:
                 post = normalize(entry, parsed.feed, self.url)
             except NormalizeError as exc:
-                batch.skipped.append(f"voce {index} del feed: {exc}")
+                batch.skipped.append(_("feed entry %(index)s: %(problem)s", index=index,
+                                       problem=exc))
                 continue
             key, digest = _short_hash(post.remote_id), _content_digest(post)
             if key in fresh:

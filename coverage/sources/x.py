@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coverage.model import Author, Media, NormalizeError, Post, Reference
 from coverage.sanitize import linkify_spans
@@ -523,9 +525,10 @@ def build_query(hashtags: Iterable[object], accounts: Iterable[object], extra: s
             queries.append(_render(*current, extra))
         current = ([term], []) if is_tag else ([], [term])
         if len(_render(*current, extra)) > limit:
-            raise ValueError(
-                f"La ricerca su X non sta in {limit} caratteri nemmeno con il solo {term!r}: "
-                f"accorcia le condizioni aggiunte ({extra!r}).")
+            raise ValueError(_(
+                "The search on X does not fit in %(limit)s characters even with %(term)s "
+                "alone: shorten the added conditions (%(extra)s).", limit=limit,
+                term=repr(term), extra=repr(extra)))
     if current[0] or current[1]:
         queries.append(_render(*current, extra))
     return queries
@@ -547,7 +550,8 @@ def _extra(config: dict[str, Any]) -> str:
     lang = str(config.get("lang") or "").strip().lower()
     if lang:
         if not _LANG.fullmatch(lang):
-            raise SourceError(f"Lingua {lang!r} non valida per X: usa un codice come it o en.")
+            raise SourceError(_("Language %(language)s is not valid for X: use a code such as "
+                                "it or en.", language=repr(lang)))
         parts.append(f"lang:{lang}")
     return " ".join(p for p in parts if p)
 
@@ -561,9 +565,10 @@ def _whole(config: dict[str, Any], key: str, default: int, low: int, high: int) 
     except (TypeError, ValueError):
         number = low - 1
     if not low <= number <= high:
-        raise SourceError(
-            f"Impostazione {key!r} della fonte X non valida: {value!r} "
-            f"(serve un numero intero tra {low} e {high}).")
+        raise SourceError(_(
+            "Setting %(key)s of the X source is not valid: %(value)s (it needs a whole number "
+            "between %(low)s and %(high)s).", key=repr(key), value=repr(value), low=low,
+            high=high))
     return number
 
 
@@ -595,11 +600,12 @@ def _as_list(value: object) -> list[Any]:
 def _partial_note(errors: list[Any]) -> str:
     """One sentence for the items a successful reply could not include."""
     first = next((e for e in errors if isinstance(e, dict)), {})
-    what = clip(first.get("title") or "errore", 80)
+    what = clip(first.get("title") or _("error"), 80)
     detail = clip(first.get("detail") or "", 160)
-    count = len(errors)
-    items = "1 elemento collegato" if count == 1 else f"{count} elementi collegati"
-    return f"X non ha fornito {items} ({what}: {detail}); il resto è stato salvato."
+    return ngettext("X did not provide %(num)s linked item (%(what)s: %(detail)s); the rest "
+                    "was saved.",
+                    "X did not provide %(num)s linked items (%(what)s: %(detail)s); the rest "
+                    "was saved.", len(errors), what=what, detail=detail)
 
 
 class _Run:
@@ -626,7 +632,8 @@ class XSource:
         self.config, self.event = config, event
         self.instance = str(config.get("instance") or API).strip().rstrip("/")
         if not self.instance.startswith(("http://", "https://")):
-            raise SourceError(f"Indirizzo di X {self.instance!r} non valido: inizia con https://")
+            raise SourceError(_("X address %(address)s is not valid: start it with https://",
+                                address=repr(self.instance)))
         self.client = client or make_client()
         self._token = str(settings.get("X_BEARER_TOKEN") or "").strip()
         self.max_results = _whole(config, "max_results", RESULTS_MAX, RESULTS_MIN, RESULTS_MAX)
@@ -638,22 +645,23 @@ class XSource:
         hashtags, accounts = _terms(self.config, self.event)
         tags, bad_tags = clean_hashtags(hashtags)
         users, bad_users = clean_accounts(accounts)
-        notes = [f"Hashtag non valido per X, ignorato: {t!r}." for t in bad_tags]
-        notes += [f"Account X non valido, ignorato: {a!r} (1–15 lettere, cifre o _)."
-                  for a in bad_users]
+        notes = [_("Hashtag not valid for X, ignored: %(tag)s.", tag=repr(t)) for t in bad_tags]
+        notes += [_("X account not valid, ignored: %(account)s (1–15 letters, digits or _).",
+                    account=repr(a)) for a in bad_users]
         try:
             queries = build_query(tags, users, _extra(self.config))
         except ValueError as exc:
             raise SourceError(str(exc)) from None
         if not queries:
-            raise SourceError("Nessun hashtag o account X da cercare: aggiungine almeno uno "
-                              "all'evento o alla fonte.")
+            raise SourceError(_("No X hashtag or account to search: add at least one to the "
+                                "event or to the source."))
         return queries, notes
 
     def _headers(self) -> dict[str, str]:
         if not self._token:
-            raise SourceError("Manca il token di X: imposta PIAZZA_X_BEARER_TOKEN (o il file "
-                              "x_bearer_token nella cartella dell'istanza) e riavvia Piazza.")
+            raise SourceError(_("The X token is missing: set PIAZZA_X_BEARER_TOKEN (or the "
+                                "file x_bearer_token in the instance folder) and restart "
+                                "Piazza."))
         return {"Authorization": f"Bearer {self._token}"}
 
     def _get(self, path: str, params: dict[str, Any], now: datetime,
@@ -686,8 +694,9 @@ class XSource:
         run.batch.cursor = {"since_id": run.since, "hour": hour, "reads": run.reads}
         if run.capped:
             resume = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-            note = (f"Tetto orario di X raggiunto: {run.reads} post letti in quest'ora "
-                    f"(tetto {self.cap}). Riprendo alle {resume + timedelta(hours=1):%H:%M} UTC.")
+            note = _("X's hourly cap reached: %(reads)s posts read this hour (cap %(cap)s). "
+                     "Reading resumes at %(time)s UTC.", reads=run.reads, cap=self.cap,
+                     time=f"{resume + timedelta(hours=1):%H:%M}")
             run.batch.notes.append(note)
             run.batch.cursor["note"] = note
         return run.batch
@@ -699,16 +708,16 @@ class XSource:
             # X answers 400 to an older since_id, which would stop this source for good.
             del run.since[query]
             since_id = ""
-            run.batch.notes.append("X: l'ultima lettura è più vecchia di 7 giorni (il limite "
-                                   "della ricerca recente); riparto dai post più recenti.")
+            run.batch.notes.append(_("X: the last read is older than 7 days (the limit of "
+                                     "recent search); starting again from the newest posts."))
         next_token = ""
         for page in range(1, self.max_pages + 1):
             budget = self.cap - run.reads
             if budget < RESULTS_MIN:  # X will not return fewer than 10 a page
                 run.capped = True
                 if next_token:
-                    run.batch.notes.append(f"X: per il tetto orario alcuni post di «{query}» "
-                                           "non sono stati letti.")
+                    run.batch.notes.append(_("X: because of the hourly cap, some posts of "
+                                             "«%(query)s» were not read.", query=query))
                 return
             params: dict[str, Any] = {**_SEARCH_FIELDS, "query": query,
                                       "max_results": min(self.max_results, budget)}
@@ -723,7 +732,8 @@ class XSource:
                     raise
                 # Keep what earlier pages brought; the next round meets the 429 and waits.
                 run.stopped = True
-                run.batch.notes.append(f"{exc} Salvato quanto letto finora.")
+                run.batch.notes.append(_("%(problem)s What was read so far is saved.",
+                                         problem=exc))
                 return
             run.requests += 1
             run.reads += self._take(payload, run)
@@ -735,19 +745,21 @@ class XSource:
             if rate_limit_remaining(response.headers) == 0:
                 run.stopped = True
                 reset = rate_limit_reset(response.headers, run.now)
-                when = f" alle {reset:%H:%M} UTC" if reset else ""
-                run.batch.notes.append(f"X: richieste esaurite per questa finestra; "
-                                       f"riprendo{when}.")
+                run.batch.notes.append(
+                    _("X: no requests left in this window; reading resumes at %(time)s UTC.",
+                      time=f"{reset:%H:%M}") if reset else
+                    _("X: no requests left in this window; reading resumes later."))
                 return
             if not since_id or not next_token:
                 return
-        run.batch.notes.append(f"X: «{query}» ha più di {self.max_pages} pagine di post nuovi; "
-                               "i più vecchi di questo giro sono stati saltati.")
+        run.batch.notes.append(_("X: «%(query)s» has more than %(pages)s pages of new posts; "
+                                 "the oldest of this round were skipped.", query=query,
+                                 pages=self.max_pages))
 
     def _take(self, payload: Any, run: _Run) -> int:
         """Add a page's posts to the batch; returns how many posts X returned (and bills)."""
         if not isinstance(payload, dict):
-            raise SourceError("X ha mandato una risposta inattesa: riprovo.")
+            raise SourceError(_("X sent an unexpected response: Piazza will try again."))
         includes = _Includes(payload.get("includes"))
         tweets = [t for t in _as_list(payload.get("data")) if isinstance(t, dict)]
         for tweet in tweets:
@@ -758,7 +770,8 @@ class XSource:
             try:
                 run.batch.posts.append(_normalize(tweet, includes))
             except NormalizeError as exc:
-                run.batch.skipped.append(f"post X {clip(tweet_id, 40) or '?'}: {exc}")
+                run.batch.skipped.append(_("X post %(id)s: %(problem)s",
+                                           id=clip(tweet_id, 40) or "?", problem=exc))
         errors = _as_list(payload.get("errors"))
         if errors:
             run.batch.notes.append(_partial_note(errors))
@@ -773,11 +786,11 @@ class XSource:
         gone: list[str] = []
         for start in range(0, len(ids), LOOKUP_MAX):
             chunk = ids[start:start + LOOKUP_MAX]
-            payload, _ = self._get(LOOKUP_PATH, {"ids": ",".join(chunk)}, now, headers)
+            payload, _response = self._get(LOOKUP_PATH, {"ids": ",".join(chunk)}, now, headers)
             if not isinstance(payload, dict) or not ({"data", "errors"} & payload.keys()):
                 # Taking silence for "all deleted" would hide every approved post at once.
-                raise SourceError("X ha risposto al controllo dei post senza dati né errori: "
-                                  "nessun post segnato come cancellato.")
+                raise SourceError(_("X answered the check of posts with neither data nor "
+                                    "errors: no post marked as deleted."))
             found = {str(t.get("id")) for t in _as_list(payload.get("data"))
                      if isinstance(t, dict)}
             # Posts X withholds (protected or suspended author) still exist: left alone.
@@ -797,17 +810,18 @@ def _is_not_found(error: dict[str, Any]) -> bool:
 
 def _explained(exc: SourceError) -> SourceError:
     """X's failures that need an X-specific remedy, in plain words; others unchanged."""
-    words = {
-        401: "X ha rifiutato l'accesso (401): il token è scaduto o sbagliato; controlla "
-             "PIAZZA_X_BEARER_TOKEN.",
-        402: "X dice che i crediti sono esauriti (402): ricaricali nella Developer Console di X "
-             "(il token è valido).",
-        403: "X non permette questa lettura (403): il token deve essere di un'app collegata a "
-             "un progetto con accesso alla ricerca.",
-    }
-    if exc.status in words:
-        return SourceError(words[exc.status], retry_at=exc.retry_at, status=exc.status)
-    return exc
+    if exc.status == 401:
+        words = _("X refused access (401): the token is expired or wrong; check "
+                  "PIAZZA_X_BEARER_TOKEN.")
+    elif exc.status == 402:
+        words = _("X says the credits are used up (402): top them up in X's Developer Console "
+                  "(the token is valid).")
+    elif exc.status == 403:
+        words = _("X does not allow this read (403): the token must belong to an app linked to "
+                  "a project with access to search.")
+    else:
+        return exc
+    return SourceError(words, retry_at=exc.retry_at, status=exc.status)
 
 
 def estimated_reads_per_hour(config: dict[str, Any], posts_per_minute: float,
@@ -832,6 +846,8 @@ def estimated_reads_per_hour(config: dict[str, Any], posts_per_minute: float,
         "posts_per_hour": round(posts, 1),
         "cap_per_hour": cap,
         "capped": wanted > cap,
-        "summary": f"A questa impostazione X legge circa {round(posts)} post all'ora "
-                   f"(tetto {cap}).",
+        "summary": ngettext("With this setting X reads about %(num)s post an hour (cap "
+                            "%(cap)s).",
+                            "With this setting X reads about %(num)s posts an hour (cap "
+                            "%(cap)s).", round(posts), cap=cap),
     }

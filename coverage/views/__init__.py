@@ -14,9 +14,9 @@ def store() -> Store:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the template helpers."""
-    from . import api, auth, console, public
+    from . import api, auth, console, public, setup
     from .format import register_filters
 
-    for module in (public, auth, console, api):
+    for module in (public, auth, console, setup, api):
         app.register_blueprint(module.bp)
     register_filters(app)

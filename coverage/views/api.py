@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..curation import ActionError
 from ..store import DecisionError, NotFound
 from . import store
 from .auth import current_user
+from .console import reader_reasons
 from .public import event_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -16,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.before_request
 def require_editor():
     if current_user() is None:
-        return jsonify(error="Accesso richiesto: effettua il login."), 401
+        return jsonify(error=_("Log in first: this needs an account.")), 401
     return None
 
 
@@ -47,6 +50,67 @@ def event(slug: str):
     return jsonify(event_or_404(slug))
 
 
+@bp.post("/events")
+def create_event():
+    """Create an event from the settings form's fields (lists where the form has lines,
+    sessions as objects); 400 with every problem by field, as the page shows them."""
+    from ..eventform import assign_keys, form_from_json, read_event_form
+    from .setup import wake_collector
+
+    if (refused := _admin_only()) is not None:
+        return refused
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error=_("Send the event as a JSON object.")), 400
+    values, rows = form_from_json(data)
+    result = read_event_form(values, creating=True, rows=rows)
+    slug = result.event.get("slug", "")
+    if slug and "slug" not in result.errors and store().event_exists(slug):
+        result.errors.add("slug", _("Another event already has the address %(slug)s: choose "
+                                    "another one, e.g. %(slug)s-2.", slug=slug))
+    if result.errors:
+        return jsonify(error=next(iter(result.errors.values())), errors=result.errors), 400
+    try:
+        created = store().create_event(
+            {**result.event, "sessions": assign_keys(result.event["sessions"])},
+            actor=current_user()["name"])
+    except ValueError as exc:
+        return jsonify(error=str(exc), errors={"slug": str(exc)}), 400
+    wake_collector()
+    return jsonify(created), 201
+
+
+@bp.put("/events/<slug>")
+def update_event(slug: str):
+    """Change an event: fields left out keep their value, "sessions" left out keeps the
+    programme; a session left out that has posts attached is refused (409) unless
+    "detach": true."""
+    from ..eventform import form_from_json, read_event_form
+    from ..store import ProgrammeConflict
+
+    event = event_or_404(slug)
+    if (refused := _admin_only()) is not None:
+        return refused
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error=_("Send the event as a JSON object.")), 400
+    values, rows = form_from_json(data, event)
+    result = read_event_form(values, creating=False, rows=rows)
+    if result.errors:
+        return jsonify(error=next(iter(result.errors.values())), errors=result.errors), 400
+    changes = dict(result.event)
+    if "sessions" not in data:
+        changes.pop("sessions")
+    try:
+        updated, detached = store().update_event(slug, changes, current_user()["name"],
+                                                 detach=data.get("detach") is True)
+    except ProgrammeConflict as conflict:
+        return jsonify(error=_("Sessions with posts attached would be removed: send them "
+                               "again, or send \"detach\": true to detach their posts."),
+                       sessions=conflict.sessions), 409
+    return jsonify({**updated, "detached": detached})
+
+
 @bp.get("/events/<slug>/posts")
 def posts(slug: str):
     """Posts newest first (by id), filtered by any of state, platform, session (an id or
@@ -55,15 +119,15 @@ def posts(slug: str):
     args = request.args
     state = args.get("state") or None
     if state not in (None, "pending", "approved", "rejected"):
-        return jsonify(error="state deve essere pending, approved o rejected."), 400
+        return jsonify(error=_("state must be pending, approved or rejected.")), 400
     session = args.get("session") or None
     if session not in (None, "none") and not session.isdigit():
-        return jsonify(error="session è l'id di una sessione o none."), 400
+        return jsonify(error=_("session must be the id of a session, or none.")), 400
     try:
         limit = min(max(int(args.get("limit", 100)), 1), 500)
         before = int(args["before"]) if args.get("before") else None
     except ValueError:
-        return jsonify(error="limit e before devono essere numeri interi."), 400
+        return jsonify(error=_("limit and before must be whole numbers.")), 400
     rows = store().find_posts(event["id"], state=state, platform=args.get("platform") or None,
                               session=session, account=args.get("account") or None,
                               text=args.get("q") or None, before=before, limit=limit)
@@ -109,7 +173,7 @@ def sources(slug: str):
 
 def _admin_only():
     if current_user()["role"] != "admin":
-        return jsonify(error="Solo chi coordina (ruolo admin) può cambiare questa impostazione."
+        return jsonify(error=_("Only the coverage lead (admin role) can change this setting.")
                        ), 403
     return None
 
@@ -124,7 +188,7 @@ def add_source(slug: str):
     data = request.get_json(silent=True) or {}
     platform = str(data.get("platform", ""))
     if platform not in REGISTRY or platform == "replay":
-        return jsonify(error="Scegli una piattaforma: mastodon, bluesky, x o rss."), 400
+        return jsonify(error=_("Choose a platform: mastodon, bluesky, x or rss.")), 400
     try:
         config = source_config(
             platform, instance=data.get("instance") or None,
@@ -180,7 +244,12 @@ def enable_source(slug: str, source_id: int):
 @bp.get("/events/<slug>/rules")
 def rules(slug: str):
     event_or_404(slug)
-    return jsonify(store().get_rules(slug))
+    return jsonify(_rules_for_reader(store().get_rules(slug)))
+
+
+def _rules_for_reader(rules: dict) -> dict:
+    """Built-in reject reasons whose label nobody changed, in the reader's language."""
+    return {**rules, "reasons": reader_reasons(rules["reasons"])}
 
 
 @bp.put("/events/<slug>/rules")
@@ -194,7 +263,7 @@ def save_rules(slug: str):
         saved = store().set_rules(slug, request.get_json(silent=True), current_user()["name"])
     except RulesError as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(saved)
+    return jsonify(_rules_for_reader(saved))
 
 
 @bp.get("/events/<slug>/audit.csv")
@@ -273,7 +342,9 @@ def preview_recap(slug: str):
         recap = build_recap(store(), slug, edits=request.get_json(silent=True))
     except RecapError as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(html=render_preview(recap), outline=_recap_outline(recap))
+    with force_locale(recap["event"]["language"]):  # the preview is the recap: its language
+        html = render_preview(recap)
+    return jsonify(html=html, outline=_recap_outline(recap))
 
 
 @bp.post("/events/<slug>/posts/by-url")
@@ -283,7 +354,7 @@ def add_by_url(slug: str):
     event_or_404(slug)
     url = str((request.get_json(silent=True) or {}).get("url") or "").strip()
     if not url:
-        return jsonify(error="Incolla l'indirizzo di un post."), 400
+        return jsonify(error=_("Paste the address of a post.")), 400
     try:
         post_id, new = add_post_by_url(store(), slug, url, current_app.config,
                                        current_user()["name"])

@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from . import store
 
@@ -43,6 +44,22 @@ def login_required(view):
     def wrapped(*args, **kwargs):
         if current_user() is None:
             return redirect(url_for("auth.login", next=request.path))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def admin_required(view):
+    """Coordinators' pages (setting up events, inviting people): login first, then 403 for
+    anyone who is not an admin, whatever the page shows them."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        from flask_babel import gettext as _
+
+        user = current_user()
+        if user is None:
+            return redirect(url_for("auth.login", next=request.path))
+        if user["role"] != "admin":
+            abort(403, _("Only coordinators (role admin) can set up events and invite people."))
         return view(*args, **kwargs)
     return wrapped
 
@@ -74,7 +91,7 @@ def login():
     if request.method == "POST":
         address = request.remote_addr or "?"
         if _too_many_attempts(address):
-            error = "Troppi tentativi: riprova tra qualche minuto."
+            error = _("Too many attempts: try again in a few minutes.")
         else:
             user = store().check_password(request.form.get("name", ""),
                                           request.form.get("password", ""))
@@ -82,7 +99,7 @@ def login():
                 _log_in(user)
                 return redirect(_safe_next(request.args.get("next")))
             _ATTEMPTS[address].append(time.monotonic())
-            error = "Nome utente o password non corretti."
+            error = _("Wrong user name or password.")
     return render_template("auth/login.html", error=error), 401 if error else 200
 
 
@@ -90,9 +107,9 @@ def login():
 def login_link(token: str):
     user = store().consume_login_token(token)
     if user is None:
-        abort(410, "Questo link di accesso è già stato usato o è scaduto.")
+        abort(410, _("This login link was already used or has expired."))
     _log_in(user)
-    flash(f"Benvenuto, {user['name']}. Imposta una password per i prossimi accessi.")
+    flash(_("Welcome, %(name)s. Set a password for your next logins.", name=user["name"]))
     return redirect(url_for("auth.password"))
 
 
@@ -103,14 +120,14 @@ def password():
     if request.method == "POST":
         new = request.form.get("password", "")
         if new != request.form.get("confirm", ""):
-            error = "Le due password non coincidono."
+            error = _("The two passwords are different.")
         else:
             try:
                 store().set_password(current_user()["id"], new)
             except ValueError as exc:
                 error = str(exc)
             else:
-                flash("Password salvata.")
+                flash(_("Password saved."))
                 return redirect(url_for("public.index"))
     return render_template("auth/password.html", error=error), 400 if error else 200
 
@@ -124,8 +141,6 @@ def logout():
 @bp.post("/language")
 def language():
     """Switch the pages' language: kept on the account and in a cookie (for the login page)."""
-    from flask_babel import gettext as _
-
     from ..i18n import COOKIE, LANGUAGES
 
     chosen = request.form.get("language", "")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, make_response, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
-from ..curation import REASONS
+from ..curation import REASONS, SYSTEM_REASONS
+from ..i18n import LANGUAGES, translations
 from ..recap import build_recap, render_recap
 from . import store
 from .auth import current_user, login_required
@@ -15,10 +18,27 @@ from .public import event_or_404
 bp = Blueprint("console", __name__)
 
 
-def default_reasons(language: str) -> list[dict[str, str]]:
-    """The template's reject reasons in the event's language, as RULES.reasons lists them."""
-    return [{"code": code, "label": labels.get(language) or labels["it"]}
-            for code, labels in REASONS.items()]
+def default_reasons() -> list[dict[str, str]]:
+    """The built-in reject reasons in the reader's language, as RULES.reasons lists them."""
+    return [{"code": code, "label": _(label)} for code, label in REASONS.items()]
+
+
+def reader_reasons(reasons: list[dict[str, str]]) -> list[dict[str, str]]:
+    """An event's reject reasons for the reader: a built-in reason whose label nobody changed
+    (saved in English or in any language of the catalog) in the reader's language; a label the
+    lead wrote, as written."""
+    out = []
+    for reason in reasons:
+        source = REASONS.get(reason["code"])
+        as_shipped = source is not None and reason["label"] in {
+            source, *(translations(language).gettext(source) for language in LANGUAGES)}
+        out.append({"code": reason["code"], "label": _(source) if as_shipped else reason["label"]})
+    return out
+
+
+def system_reasons() -> dict[str, str]:
+    """What a rule (not a person) gives as a reason, in the reader's language."""
+    return {code: _(label) for code, label in SYSTEM_REASONS.items()}
 
 
 def programme(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -34,9 +54,10 @@ def programme(event: dict[str, Any]) -> list[dict[str, Any]]:
 @login_required
 def console(slug: str):
     event = event_or_404(slug)
+    rules = store().get_rules(event["slug"])
     return render_template("console.html", event=event, user=current_user(),
-                           reasons=default_reasons(event["language"]),
-                           programme=programme(event))
+                           reasons=reader_reasons(rules["reasons"]),
+                           system_reasons=system_reasons(), programme=programme(event))
 
 
 @bp.get("/e/<slug>/rules")
@@ -46,7 +67,7 @@ def rules(slug: str):
     # enforces the same).
     event = event_or_404(slug)
     return render_template("rules.html", event=event, user=current_user(),
-                           reasons=default_reasons(event["language"]))
+                           reasons=default_reasons())
 
 
 @bp.get("/e/<slug>/sources")
@@ -72,14 +93,16 @@ def recap(slug: str):
     from ..recap import RENDERERS
 
     recap = build_recap(store(), event["slug"])
-    labels = {"markdown": "Markdown (Hugo, Jekyll)", "wordpress": "WordPress (blocchi)",
-              "wxr": "WordPress (file di importazione)", "json": "JSON", "csv": "CSV",
-              "zip": "archivio ZIP con le immagini"}
+    labels = {"markdown": "Markdown (Hugo, Jekyll)", "wordpress": _("WordPress (blocks)"),
+              "wxr": _("WordPress (import file)"), "json": "JSON", "csv": "CSV",
+              "zip": _("ZIP archive with the images")}
     formats = [(name, label) for name, label in labels.items() if name in RENDERERS]
     from ..recap.renderers import render_preview
 
+    with force_locale(event["language"]):  # the preview is the recap: the event's language
+        fragment = render_preview(recap)
     return render_template("recap_builder.html", event=event, user=current_user(),
-                           fragment=render_preview(recap), formats=formats)
+                           fragment=fragment, formats=formats)
 
 
 @bp.get("/e/<slug>/figures")

@@ -1,4 +1,4 @@
-"""Template filters: dates and times in the event's language and time zone."""
+"""Template filters: dates and times in the event's time zone, in the page's language."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from flask import Flask
 from ..model import parse_time
 
 
-def local_datetime(value: str | None, tz: str = "Europe/Rome", lang: str = "it",
+def local_datetime(value: str | None, tz: str = "Europe/Rome", lang: str | None = None,
                    style: str = "time") -> str:
-    """An ISO UTC time as people read it: '09:31', '19 novembre 2026', or both."""
+    """An ISO UTC time as people read it: '09:31', '19 novembre 2026', or both.
+
+    Without `lang`, in the language the page speaks (the reader's, or the event's on the wall).
+    """
     if not value:
         return ""
+    lang = lang or page_language()
     moment: datetime = parse_time(value)
     zone = _zone(tz)
     if style == "time":
@@ -39,6 +43,14 @@ def local_day(value: str | None, tz: str = "Europe/Rome") -> str:
     if not value:
         return ""
     return parse_time(value).astimezone(_zone(tz)).date().isoformat()
+
+
+def page_language() -> str:
+    """The language of the page being rendered; English with no app, as gettext answers."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale) if locale else "en"
 
 
 def register_filters(app: Flask) -> None:

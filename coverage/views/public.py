@@ -1,4 +1,4 @@
-"""Public pages: the list of events, the live wall and its embeddable twin."""
+"""Public pages: the list of events, the live wall and its embeddable twin, error pages."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ from functools import lru_cache
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from .. import CONTENT_SECURITY_POLICY
 from ..collector import event_clock
@@ -26,7 +30,7 @@ def event_or_404(slug: str) -> dict:
     try:
         return store().get_event(slug)
     except NotFound:
-        abort(404, f"Nessun evento «{slug}».")
+        abort(404, _("There is no event “%(slug)s”.", slug=slug))
 
 
 @bp.get("/")
@@ -66,7 +70,7 @@ def wall_page(event: dict[str, Any], embed: bool) -> dict[str, Any]:
     speak(event["language"])
     target = event.get("url") or url_for("public.wall", slug=event["slug"], _external=True)
     shown = target.split("://", 1)[-1].rstrip("/")
-    label = ("Codice QR: " if event["language"] == "it" else "QR code: ") + shown
+    label = _("QR code: %(address)s", address=shown)
     clock = _clock(event)
     return {
         "event": event,
@@ -118,3 +122,60 @@ def favicon():
 @bp.get("/healthz")
 def healthz():
     return {"ok": True, "seq": store().head_seq()}
+
+
+# -- error pages: what happened and what to do next, in the reader's language ------------------
+# Per status: a title, then the next step. The explanation is the abort()'s own description
+# when the view gave one (already in the reader's language), else the generic one here.
+ERRORS = {
+    400: (lazy_gettext("Something in this request is wrong"),
+          lazy_gettext("The page could not understand what was sent."),
+          lazy_gettext("Go back, reload the page and try again.")),
+    403: (lazy_gettext("Not allowed"),
+          lazy_gettext("Your account cannot open this page or make this change."),
+          lazy_gettext("If you need to, ask your coverage lead (admin role).")),
+    404: (lazy_gettext("Page not found"),
+          lazy_gettext("There is nothing at this address."),
+          lazy_gettext("Check the address, or start again from the list of events.")),
+    405: (lazy_gettext("Not possible here"),
+          lazy_gettext("This address does not accept this kind of request."),
+          lazy_gettext("Go back and use the page's own buttons and forms.")),
+    410: (lazy_gettext("This link no longer works"),
+          lazy_gettext("This link was already used or has expired."),
+          lazy_gettext("Ask your coverage lead for a new one, or log in with your password "
+                       "if you have already set one.")),
+    413: (lazy_gettext("Too large"),
+          lazy_gettext("What was sent is larger than Piazza accepts."),
+          lazy_gettext("Send something smaller, or split it in parts.")),
+}
+CSRF_ERROR = (lazy_gettext("This form has expired"),
+              lazy_gettext("The page was open for too long, or the form came from another "
+                           "page, so it was not sent."),
+              lazy_gettext("Reload the page and try again."))
+OTHER_ERROR = (lazy_gettext("Something went wrong"), lazy_gettext("The request failed."),
+               lazy_gettext("Go back and try again; if it happens again, tell your coverage "
+                            "lead."))
+
+
+def error_words(error: HTTPException) -> tuple[str, str, str]:
+    """Title, explanation and next step for an HTTP error, in the reader's language."""
+    if isinstance(error, CSRFError):
+        title, what, then = CSRF_ERROR
+    else:
+        title, what, then = ERRORS.get(error.code or 500, OTHER_ERROR)
+    # A description the view gave (not werkzeug's English default) says exactly what happened.
+    own = error.description if error.description != type(error).description else None
+    if isinstance(error, CSRFError):
+        own = None  # Flask-WTF's own words are English and technical
+    return str(title), str(own or what), str(then)
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """A page that says what happened and what to do; JSON ({"error": ...}) under /api/."""
+    title, what, then = error_words(error)
+    code = error.code or 500
+    if request.path.startswith("/api/"):
+        return jsonify(error=f"{what} {then}"), code
+    return render_template("error.html", title=title, what=what, then=then, code=code,
+                           user=current_user()), code

@@ -1,111 +1,139 @@
 // The editors' console: a compact queue that updates live and is worked from the keyboard;
 // filters, bulk decisions, undo, what the other editors are looking at, the wall's controls.
 // The contract with the server is docs/PROTOCOL.md (namespace `/console`).
+import { formatNumber, lang, t, tn } from "./i18n.js";
 import { connectLive } from "./live.js";
-import { formatTime, renderPost, safeUrl } from "./post.js";
+import { formatPostTime, renderPost, safeUrl } from "./post.js";
 
-// Every word the console shows, in one place (an English table comes later).
+// The console's words, in the reader's language (static/js/i18n.js; Italian in the catalog).
+// Protocol names (actions, states, change kinds) stay as they are: only what people read is here.
 const T = {
-  status: { live: "In diretta", syncing: "Sincronizzazione…", offline: "Connessione persa: riprovo…", reconnecting: "Riconnessione…" },
+  status: {
+    live: t("Live"), syncing: t("Syncing…"), offline: t("Connection lost: retrying…"),
+    reconnecting: t("Reconnecting…"),
+  },
   platforms: { mastodon: "Mastodon", bluesky: "Bluesky", x: "X", rss: "RSS" },
-  states: { pending: "in attesa", approved: "approvato", rejected: "rifiutato" },
+  states: { pending: t("pending"), approved: t("approved"), rejected: t("rejected") },
   done: {
-    approve: "Approvato", reject: "Rifiutato", pending: "Rimesso in attesa",
-    feature: "In evidenza sul wall", unfeature: "Tolto dall'evidenza", pin: "Fissato in alto",
-    unpin: "Non più fissato", note: "Nota salvata", unnote: "Nota tolta",
-    session: "Collegato alla sessione", unsession: "Tolto dalla sessione",
+    approve: (post) => t("Approved: %(post)s", { post }),
+    reject: (post, reason) => t("Rejected (%(reason)s): %(post)s", { post, reason }),
+    pending: (post) => t("Back in the queue: %(post)s", { post }),
+    feature: (post) => t("Featured on the wall: %(post)s", { post }),
+    unfeature: (post) => t("No longer featured: %(post)s", { post }),
+    pin: (post) => t("Pinned to the top: %(post)s", { post }),
+    unpin: (post) => t("No longer pinned: %(post)s", { post }),
+    note: (post) => t("Note saved: %(post)s", { post }),
+    unnote: (post) => t("Note removed: %(post)s", { post }),
+    session: (post, session) => t("Linked to the session “%(session)s”: %(post)s", { post, session }),
+    unsession: (post) => t("Taken out of its session: %(post)s", { post }),
   },
   undone: {
-    approve: "approvazione", reject: "rifiuto", pending: "rimessa in attesa",
-    feature: "messa in evidenza", unfeature: "tolta evidenza", pin: "fissaggio in alto",
-    unpin: "sblocco", note: "nota", session: "sessione",
+    approve: t("approval"), reject: t("rejection"), pending: t("return to the queue"),
+    feature: t("featuring"), unfeature: t("removal from the spotlight"), pin: t("pinning"),
+    unpin: t("unpinning"), note: t("note"), session: t("session"),
   },
-  others: {
-    post_approved: "ha approvato", post_rejected: "ha rifiutato", post_pending: "ha rimesso in attesa",
-    other: "ha deciso",
+  gone: {
+    approved: (name) => t("%(name)s approved the post you had selected.", { name }),
+    rejected: (name) => t("%(name)s rejected the post you had selected.", { name }),
+    pending: (name) => t("%(name)s put the post you had selected back in the queue.", { name }),
+    other: (name) => t("%(name)s decided on the post you had selected.", { name }),
   },
-  specialReasons: { banned: "Account bloccato", rule: "Regola automatica", other: "Altro" },
+  otherReason: t("Other"),
   markers: {
-    reply: "Risposta", quote: "Citazione", sensitive: "Sensibile", duplicate: "Possibile duplicato",
-    noAlt: "Immagine senza descrizione", featured: "In evidenza", pinned: "Fissato",
-    repost: "Condivisione", repostBy: (name) => `Condiviso da ${name}`, hold: (why) => `Trattenuto: ${why}`,
-    note: (text) => `Nota: ${text}`, session: (title) => `Sessione: ${title}`,
+    reply: t("Reply"), quote: t("Quote"), sensitive: t("Sensitive"), duplicate: t("Possible duplicate"),
+    noAlt: t("Image without description"), featured: t("Featured"), pinned: t("Pinned"),
+    repost: t("Repost"), repostBy: (name) => t("Reposted by %(name)s", { name }),
+    hold: (why) => t("Held: %(why)s", { why }),
+    note: (text) => t("Note: %(text)s", { text }), session: (title) => t("Session: %(title)s", { title }),
   },
-  decided: (state, reason, by, at) => [state === "rejected" ? `Rifiutato: ${reason}` : "Approvato",
-    by ? `da ${by}` : "", at ? `alle ${at}` : ""].filter(Boolean).join(" "),
-  watching: (names) => (names.length === 1 ? `${names[0]} sta guardando` : `${names.join(" e ")} stanno guardando`),
-  presence: (names) => `Online: ${names.join(", ")}`,
-  you: "tu",
-  someone: "Qualcuno",
-  markLabel: "Seleziona per un'azione su più post",
-  selectedCount: (n) => (n === 1 ? "1 post selezionato" : `${n} post selezionati`),
-  shown: (n, total) => `${n} di ${total}`,
-  all: { platform: "Tutte", account: "Tutti", session: "Tutte" },
-  noSession: "Senza sessione",
-  noneSession: "Nessuna sessione",
-  noPost: "Nessun post selezionato.",
-  empty: "Nessun post in questa lista.",
-  emptyFiltered: "Nessun post corrisponde ai filtri. Esc li azzera.",
+  blockedWord: (word) => t("Blocked word: “%(word)s”", { word }),
+  decided: (state, reason, name, time) => {
+    if (state === "rejected") {
+      return name ? t("Rejected: %(reason)s, by %(name)s at %(time)s", { reason, name, time })
+        : t("Rejected: %(reason)s, at %(time)s", { reason, time });
+    }
+    return name ? t("Approved by %(name)s at %(time)s", { name, time }) : t("Approved at %(time)s", { time });
+  },
+  watching: (names) => tn("%(names)s is watching", "%(names)s are watching", names.length, { names: listOf(names) }),
+  presence: (names) => t("Online: %(names)s", { names: names.join(", ") }),
+  you: t("you"),
+  someone: t("Someone"),
+  quoted: (name, words) => t("%(name)s — “%(words)s”", { name, words }),
+  markLabel: t("Select for an action on several posts"),
+  selectedCount: (n) => tn("%(num)s post selected", "%(num)s posts selected", n),
+  shown: (n, total) => t("%(shown)s of %(total)s", { shown: formatNumber(n), total: formatNumber(total) }),
+  all: { platform: t("All platforms"), account: t("All accounts"), session: t("All sessions") },
+  noSession: t("Without a session"),
+  noneSession: t("No session"),
+  nothingSelected: t("No post selected."),
+  empty: t("No posts in this list."),
+  emptyFiltered: t("No posts match the filters. Esc clears them."),
   facts: {
-    state: "Stato", arrived: "Arrivato", decided: "Deciso", reason: "Motivo", note: "Nota",
-    session: "Sessione", duplicate: "Duplicato", hold: "Trattenuto", original: "Originale",
-    duplicateOf: (id) => `possibile duplicato del post ${id}`, open: "apri sulla piattaforma ↗",
-    by: (who, at) => `${who}${at ? `, ${at}` : ""}`,
+    state: t("State"), arrived: t("Arrived"), decided: t("Decided"), reason: t("Reason"), note: t("Note"),
+    session: t("Session"), duplicate: t("Duplicate"), hold: t("Held"), original: t("Original"),
+    duplicateOf: (id) => t("possible duplicate of post %(id)s", { id }), open: t("open on the platform ↗"),
+    by: (name, time) => (time ? `${name}, ${time}` : name),
   },
-  buttons: {
-    feature: "In evidenza", unfeature: "Togli evidenza", pin: "Fissa in alto", unpin: "Sblocca",
-  },
-  reasonKeys: (n) => (n > 1 ? `(tasti 1–${n}, poi Invio)` : "(Invio conferma)"),
-  reasonKeys10: "(tasti 1–9 e 0, poi Invio)",
-  rejectTitle: (n) => (n === 1 ? "Rifiuta il post" : `Rifiuta ${n} post`),
-  bulkFor: (n) => `${n} post selezionati`,
-  bulkApproved: (n) => `Approvati ${n} post.`,
-  bulkRejected: (n, reason) => `Rifiutati ${n} post (${reason}).`,
-  unchanged: "Nessun cambiamento: era già così.",
-  undoneMsg: (what, who) => `Annullata la tua ultima decisione (${what}): ${who}`,
-  undoneSome: "Annullata la tua ultima decisione.",
-  nothingSelected: "Nessun post selezionato.",
-  nothingMarked: "Nessun post selezionato per l'azione multipla: premi x sui post da includere.",
-  marksCleared: "Selezione annullata.",
-  filtersCleared: "Filtri azzerati.",
-  gone: (by, what) => `${by} ${what} il post che avevi selezionato.`,
-  goneDeleted: "Il post selezionato è stato cancellato dal suo autore.",
-  rejectCancelled: (by) => `${by} ha appena deciso questo post: il tuo rifiuto non è partito.`,
-  notConnected: "Non sei connesso: l'azione non è partita. Riprova quando torna «In diretta».",
-  noReply: "Il server non ha risposto: l'azione potrebbe non essere stata registrata. Riprova.",
-  badReply: "Risposta del server non valida.",
-  failed: (error) => `Non riuscito: ${error}`,
-  tab: (name) => `Scheda: ${name}`,
+  buttons: { feature: t("Feature"), unfeature: t("Unfeature"), pin: t("Pin to top"), unpin: t("Unpin") },
+  reasonKeys: (n) => (n > 1 ? t("(keys 1–%(last)s, then Enter)", { last: n }) : t("(Enter confirms)")),
+  reasonKeys10: t("(keys 1–9 and 0, then Enter)"),
+  rejectTitle: (n) => tn("Reject the post", "Reject %(num)s posts", n),
+  bulkApproved: (n) => tn("Approved %(num)s post.", "Approved %(num)s posts.", n),
+  bulkRejected: (n, reason) => tn("Rejected %(num)s post (%(reason)s).", "Rejected %(num)s posts (%(reason)s).", n, { reason }),
+  unchanged: t("Nothing changed: it was already so."),
+  undoneMsg: (what, post) => t("Undid your last decision (%(what)s): %(post)s", { what, post }),
+  undoneSome: t("Undid your last decision."),
+  nothingMarked: t("No posts selected for a bulk action: press x on the posts to include."),
+  marksCleared: t("Selection cleared."),
+  filtersCleared: t("Filters cleared."),
+  goneDeleted: t("The selected post was deleted by its author."),
+  rejectCancelled: (name) => t("%(name)s has just decided on this post: your rejection was not sent.", { name }),
+  notConnected: t("You are not connected: the action was not sent. Try again when the status says “Live”."),
+  noReply: t("The server did not answer: the action may not have been recorded. Try again."),
+  badReply: t("Invalid answer from the server."),
+  failed: (error) => t("Failed: %(error)s", { error }),
+  tab: (name) => t("Tab: %(name)s", { name }),
   wall: {
-    layouts: { grid: "Griglia", column: "Colonna", spotlight: "Riflettore" },
-    themes: { dark: "Scuro", light: "Chiaro", contrast: "Alto contrasto" },
-    pause: "Metti in pausa il wall", resume: "Riprendi il wall",
-    blank: "Oscura il wall", unblank: "Mostra di nuovo il wall",
-    paused: "IN PAUSA", blanked: "OSCURATO", messageOn: "MESSAGGIO A SCHERMO", onAir: "in onda",
-    announcements: (n) => (n === 1 ? "1 avviso" : `${n} avvisi`),
-    nowShowing: (text) => `Ora sul wall: «${text}»`, noMessage: "Nessun messaggio sul wall.",
-    noAnnouncements: "Nessun avviso.", remove: "Togli", removeLabel: (text) => `Togli l'avviso «${text}»`,
+    layouts: { grid: t("Grid"), column: t("Column"), spotlight: t("Spotlight") },
+    themes: { dark: t("Dark"), light: t("Light"), contrast: t("High contrast") },
+    pause: t("Pause the wall"), resume: t("Resume the wall"),
+    blank: t("Blank the wall"), unblank: t("Show the wall again"),
+    paused: t("PAUSED"), blanked: t("BLANKED"), messageOn: t("MESSAGE ON SCREEN"), onAir: t("on air"),
+    announcements: (n) => tn("%(num)s announcement", "%(num)s announcements", n),
+    nowShowing: (text) => t("On the wall now: “%(text)s”", { text }), noMessage: t("No message on the wall."),
+    noAnnouncements: t("No announcements."), remove: t("Remove"),
+    removeLabel: (text) => t("Remove the announcement “%(text)s”", { text }),
     done: {
-      paused: "Wall in pausa: i nuovi post aspettano.", resumed: "Wall ripreso.",
-      blanked: "Wall oscurato.", unblanked: "Wall di nuovo visibile.",
-      message: "Messaggio mostrato sul wall.", unmessage: "Messaggio tolto dal wall.",
-      layout: (v) => `Disposizione del wall: ${v}.`, theme: (v) => `Tema del wall: ${v}.`,
-      announced: "Avviso aggiunto al nastro.", unannounced: "Avviso tolto dal nastro.",
+      paused: t("Wall paused: new posts wait."), resumed: t("Wall resumed."),
+      blanked: t("Wall blanked."), unblanked: t("Wall visible again."),
+      message: t("Message shown on the wall."), unmessage: t("Message taken off the wall."),
+      layout: (layout) => t("Wall layout: %(layout)s.", { layout }), theme: (theme) => t("Wall theme: %(theme)s.", { theme }),
+      announced: t("Announcement added to the ticker."), unannounced: t("Announcement removed from the ticker."),
     },
     byOther: {
-      paused: (by) => `${by} ha messo in pausa il wall.`, resumed: (by) => `${by} ha ripreso il wall.`,
-      blanked: (by) => `${by} ha oscurato il wall.`, unblanked: (by) => `${by} ha reso di nuovo visibile il wall.`,
-      message: (by) => `${by} ha messo un messaggio a tutto schermo.`, unmessage: (by) => `${by} ha tolto il messaggio dal wall.`,
+      paused: (name) => t("%(name)s paused the wall.", { name }), resumed: (name) => t("%(name)s resumed the wall.", { name }),
+      blanked: (name) => t("%(name)s blanked the wall.", { name }),
+      unblanked: (name) => t("%(name)s made the wall visible again.", { name }),
+      message: (name) => t("%(name)s put up a full-screen message.", { name }),
+      unmessage: (name) => t("%(name)s took the message off the wall.", { name }),
     },
-    emptyMessage: "Scrivi il messaggio da mostrare.", emptyAnnouncement: "Scrivi il testo dell'avviso.",
+    emptyMessage: t("Write the message to show."), emptyAnnouncement: t("Write the announcement's text."),
   },
-  byUrl: { working: "Recupero il post…", added: "Aggiunto alla coda.", known: "Questo post era già nella coda.", error: (s) => `Errore ${s}` },
+  byUrl: {
+    working: t("Fetching the post…"), added: t("Added to the queue."), known: t("This post was already in the queue."),
+    error: (status) => t("Error %(status)s", { status }),
+  },
 };
+
+// "a, b and c" as the reader's language writes a list.
+const listFormat = new Intl.ListFormat(lang, { type: "conjunction" });
+function listOf(names) { return listFormat.format(names); }
 
 const body = document.body;
 const slug = body.dataset.event;
+const api = `/api/events/${slug}`;
 const me = body.dataset.user || "";
-const opts = { lang: body.dataset.lang || "it", tz: body.dataset.tz || "Europe/Rome", day: body.dataset.day || "" };
+const opts = { tz: body.dataset.tz || "Europe/Rome", day: body.dataset.day || "" };
 const $ = (id) => document.getElementById(id);
 const list = $("list");
 const queue = $("queue");
@@ -126,9 +154,8 @@ const rows = new Map(); // id -> { post, el }: rows are built once per version o
 const marks = new Set(); // ids selected for a bulk action
 const watching = new Map(); // editor -> post id they have open
 const filters = { text: "", platform: "", account: "", session: "", media: false, held: false };
-let reasons = [...document.querySelectorAll('#reject-reasons input[name="reason"]')].map((input) => ({
-  code: input.value, label: input.closest("label").textContent.replace(/^\s*\d?\s*/, "").trim(),
-}));
+// The event's reject reasons and the rules' own, labelled for this reader by the server.
+const { reasons, system: systemReasons } = JSON.parse($("reasons").textContent || "{}");
 let lastReason = "";
 let view = "pending";
 let selected = null; // id of the selected post
@@ -162,15 +189,22 @@ function who(post) {
   if (!post) return "";
   const name = post.author.name || post.author.handle;
   const words = snippet(post.text, 50);
-  return words ? `${name} — «${words}»` : name;
+  return words ? T.quoted(name, words) : name;
 }
 
 function reasonLabel(code) {
   const found = reasons.find((r) => r.code === code);
-  return found ? found.label : T.specialReasons[code] || code || T.specialReasons.other;
+  return found ? found.label : systemReasons[code] || code || T.otherReason;
 }
 
-function time(iso) { return iso ? formatTime(iso, opts.lang, opts.tz, opts.day) : ""; }
+function holdText(hold) {
+  // `hold` is stored words (coverage/curation.py); the rules' own wording is said again here,
+  // in the reader's language, whichever language it was stored in.
+  const blocked = /^(?:Parola bloccata|Blocked word): [«“](.*)[»”]$/s.exec(hold || "");
+  return blocked ? T.blockedWord(blocked[1]) : hold;
+}
+
+function time(iso) { return iso ? formatPostTime(iso, opts.tz, opts.day) : ""; }
 
 function sessionById(id) { return programme.find((s) => s.id === id); }
 
@@ -284,10 +318,10 @@ function buildRow(post) {
   const card = renderPost(post, opts);
   card.classList.add("compact");
   // One tab stop per row (the row); links stay clickable and are all in the detail panel.
-  for (const node of card.querySelectorAll("a, button, input, [tabindex]")) node.tabIndex = -1;
+  for (const node of card.querySelectorAll("a,button,input,[tabindex]")) node.tabIndex = -1;
   const main = el("div", "row-main");
   main.append(card);
-  if (post.hold) main.append(el("p", "hold", `⚠ ${T.markers.hold(post.hold)}`));
+  if (post.hold) main.append(el("p", "hold", `⚠ ${T.markers.hold(holdText(post.hold))}`));
   const markers = markersOf(post);
   if (markers.length) {
     const ul = el("ul", "markers");
@@ -443,7 +477,7 @@ function showCounts() {
   }
   for (const [state, n] of Object.entries(shown)) {
     const node = document.querySelector(`[data-count="${state}"]`);
-    const text = String(Math.max(n, 0));
+    const text = formatNumber(Math.max(n, 0));
     if (node.textContent !== text) node.textContent = text;
   }
 }
@@ -470,19 +504,20 @@ function setOptions(select, options, value) {
 function showFacets(base, items, tally, names) {
   const total = (map) => [...map.values()].reduce((a, b) => a + b, 0);
   const platforms = Object.keys(T.platforms).filter((p) => tally.platform.get(p) || filters.platform === p);
-  setOptions($("f-platform"), [["", `${T.all.platform} (${total(tally.platform)})`],
-    ...platforms.map((p) => [p, `${T.platforms[p]} (${tally.platform.get(p) || 0})`])], filters.platform);
+  const counted = (label, n) => `${label} (${formatNumber(n || 0)})`;
+  setOptions($("f-platform"), [["", counted(T.all.platform, total(tally.platform))],
+    ...platforms.map((p) => [p, counted(T.platforms[p], tally.platform.get(p))])], filters.platform);
   const accounts = [...tally.account.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (filters.account && !tally.account.has(filters.account)) accounts.push([filters.account, 0]);
-  setOptions($("f-account"), [["", `${T.all.account} (${total(tally.account)})`],
-    ...accounts.map(([h, n]) => [h, `${names.get(h) || h} (${n})`])], filters.account);
-  const sessions = [["", `${T.all.session} (${total(tally.session)})`],
-    ["none", `${T.noSession} (${tally.session.get("none") || 0})`],
-    ...programme.map((s) => [String(s.id), `${sessionLabel(s)} (${tally.session.get(String(s.id)) || 0})`])];
+  setOptions($("f-account"), [["", counted(T.all.account, total(tally.account))],
+    ...accounts.map(([h, n]) => [h, counted(names.get(h) || h, n)])], filters.account);
+  const sessions = [["", counted(T.all.session, total(tally.session))],
+    ["none", counted(T.noSession, tally.session.get("none"))],
+    ...programme.map((s) => [String(s.id), counted(sessionLabel(s), tally.session.get(String(s.id)))])];
   setOptions($("f-session"), sessions, filters.session);
   for (const facet of ["media", "held"]) {
     const node = filterForm.querySelector(`[data-facet="${facet}"]`);
-    const text = `(${tally[facet]})`;
+    const text = `(${formatNumber(tally[facet])})`;
     if (node.textContent !== text) node.textContent = text;
   }
   const active = filtersActive();
@@ -532,7 +567,7 @@ function showDetail(post) {
   const buttons = detail.querySelectorAll("[data-act]");
   for (const b of buttons) b.disabled = !post && b.dataset.act !== "undo";
   if (!post) {
-    detailBody.replaceChildren(el("p", "empty", T.noPost));
+    detailBody.replaceChildren(el("p", "empty", T.nothingSelected));
     return;
   }
   detail.querySelector('[data-act="approve"]').disabled = post.state === "approved";
@@ -543,7 +578,7 @@ function showDetail(post) {
   card.classList.add("full");
   const dl = el("dl", "facts");
   fact(dl, T.facts.state, T.states[post.state]);
-  if (post.hold) fact(dl, T.facts.hold, post.hold);
+  if (post.hold) fact(dl, T.facts.hold, holdText(post.hold));
   if (post.state === "rejected") fact(dl, T.facts.reason, reasonLabel(post.reason));
   if (post.decided_by) fact(dl, T.facts.decided, T.facts.by(post.decided_by, time(post.decided_at)));
   fact(dl, T.facts.arrived, time(post.arrived_at));
@@ -560,7 +595,7 @@ function showDetail(post) {
     fact(dl, T.facts.original, a);
   }
   const extra = [];
-  if (post.hold) extra.push(el("p", "hold", `⚠ ${T.markers.hold(post.hold)}`));
+  if (post.hold) extra.push(el("p", "hold", `⚠ ${T.markers.hold(holdText(post.hold))}`));
   detailBody.replaceChildren(...extra, card, dl);
 }
 
@@ -598,13 +633,13 @@ function predict(post, action, extra) {
 }
 
 function doneText(action, extra, post) {
-  if (action === "note") return `${extra.note ? T.done.note : T.done.unnote}: ${who(post)}`;
+  if (action === "note") return extra.note ? T.done.note(who(post)) : T.done.unnote(who(post));
   if (action === "session") {
     const s = extra.session_id && sessionById(extra.session_id);
-    return s ? `${T.done.session} «${s.title}»: ${who(post)}` : `${T.done.unsession}: ${who(post)}`;
+    return s ? T.done.session(who(post), s.title) : T.done.unsession(who(post));
   }
-  if (action === "reject") return `${T.done.reject} (${reasonLabel(extra.reason)}): ${who(post)}`;
-  return `${T.done[action]}: ${who(post)}`;
+  if (action === "reject") return T.done.reject(who(post), reasonLabel(extra.reason));
+  return T.done[action](who(post));
 }
 
 async function decide(ids, action, extra = {}) {
@@ -663,7 +698,7 @@ function apply(msg) {
   const by = msg.by || "";
   if (post.id === selected && shownBefore && by !== me
       && (post.deleted || post.state !== shownBefore.state)) {
-    say(post.deleted ? T.goneDeleted : T.gone(by || T.someone, T.others[`post_${post.state}`] || T.others.other));
+    say(post.deleted ? T.goneDeleted : (T.gone[post.state] || T.gone.other)(by || T.someone));
   }
   if (chooser && chooser.kind === "reject" && chooser.ids.length === 1 && chooser.ids[0] === post.id
       && by !== me && post.state !== chooser.state) {
@@ -792,7 +827,7 @@ numberKeys(rejectDialog);
 function openReject(ids, { bulk: fromBulk = false } = {}) {
   if (!ids.length) return;
   $("reject-title").textContent = T.rejectTitle(ids.length);
-  $("reject-for").textContent = ids.length === 1 ? who(posts.get(ids[0])) : T.bulkFor(ids.length);
+  $("reject-for").textContent = ids.length === 1 ? who(posts.get(ids[0])) : T.selectedCount(ids.length);
   const radios = [...rejectDialog.querySelectorAll('input[name="reason"]')];
   const pick = radios.find((r) => r.value === lastReason) || radios[0];
   if (pick) pick.checked = true;
@@ -962,7 +997,7 @@ function isField(target) {
   if (!target || !target.closest) return false;
   if (target.type === "checkbox" && target.closest("#filters")) return false;
   return Boolean(target.closest(
-    "input, textarea, select, [contenteditable=''], [contenteditable='true'], #wall-controls"));
+    "input,textarea,select,[contenteditable=''],[contenteditable='true'],#wall-controls"));
 }
 
 function escape(target) {
@@ -1065,14 +1100,15 @@ function showWall(next) {
   $("wall-blank").textContent = wall.blank ? W.unblank : W.blank;
   $("wall-blank").classList.toggle("on", wall.blank);
   for (const name of ["layout", "theme"]) {
-    for (const radio of wallControls.querySelectorAll(`input[name="${name}"]`)) radio.checked = radio.value === wall[name];
+    for (const radio of wallControls.querySelectorAll(`[name="${name}"]`)) radio.checked = radio.value === wall[name];
   }
   $("wall-message-now").textContent = wall.message ? W.nowShowing(wall.message) : W.noMessage;
   $("wall-message-clear").disabled = !wall.message;
   const items = wall.announcements.map((a) => {
     const li = el("li");
     li.append(el("span", null, a.text));
-    const b = el("button", "secondary small", W.remove);
+    const b = el("button", null, W.remove);
+    b.classList.add("secondary", "small");
     b.type = "button";
     b.setAttribute("aria-label", W.removeLabel(a.text));
     b.addEventListener("click", () => unannounce(a.id));
@@ -1131,15 +1167,6 @@ async function unannounce(id) {
 
 showWall({});
 
-// -- the event's reject reasons (RULES.reasons; the template's list until they arrive) -------
-fetch(`/api/events/${slug}/rules`, { headers: { Accept: "application/json" } })
-  .then((response) => (response.ok ? response.json() : null))
-  .then((rules) => {
-    const list = rules && Array.isArray(rules.reasons) ? rules.reasons.filter((r) => r && r.code && r.label) : [];
-    if (list.length) { reasons = list; showReasons(); schedule(); }
-  })
-  .catch(() => { /* keep the template's list */ });
-
 // -- a post by its address -------------------------------------------------------------------
 $("by-url").addEventListener("submit", async (e) => {
   e.preventDefault();
@@ -1147,7 +1174,7 @@ $("by-url").addEventListener("submit", async (e) => {
   const url = e.target.elements.url.value;
   result.textContent = T.byUrl.working;
   try {
-    const response = await fetch(`/api/events/${slug}/posts/by-url`, {
+    const response = await fetch(`${api}/posts/by-url`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": body.dataset.csrf },
       body: JSON.stringify({ url }),

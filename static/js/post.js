@@ -1,5 +1,7 @@
 // One post card, built with DOM calls: text goes in with textContent, and the only HTML set
-// is `post.html`, which the server produced with its allowlist sanitizer.
+// is `post.html`, which the server produced with its allowlist sanitizer. Its words and times
+// are in the page's language (i18n.js): the reader's in the console, the event's on the wall.
+import { lang, t } from "./i18n.js";
 
 const PLATFORM = { mastodon: "Mastodon", bluesky: "Bluesky", x: "X", rss: "RSS" };
 
@@ -21,8 +23,9 @@ function el(tag, className, text) {
   return node;
 }
 
-export function formatTime(iso, lang, tz, day = "") {
-  // The time alone on the event's day; with the date on any other day.
+export function formatPostTime(iso, tz, day = "") {
+  // The time alone on the event's day; with the date on any other day (in the event's time
+  // zone, written as the page's language writes times).
   try {
     const date = new Date(iso);
     const sameDay = day && new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(date) === day;
@@ -39,7 +42,7 @@ function initials(name) {
     .map((w) => w.charAt(0).toUpperCase()).join("");
 }
 
-export function renderPost(post, { lang = "it", tz = "Europe/Rome", day = "", images = true } = {}) {
+export function renderPost(post, { tz = "Europe/Rome", day = "", images = true } = {}) {
   const card = el("article", `post post-${post.platform}`);
   card.dataset.id = String(post.id);
   if (post.featured) card.classList.add("featured");
@@ -69,9 +72,9 @@ export function renderPost(post, { lang = "it", tz = "Europe/Rome", day = "", im
   card.append(head);
 
   if (post.reposted_by) {
-    card.append(el("p", "repost", `${lang === "it" ? "Condiviso da" : "Reposted by"} ${post.reposted_by.name || post.reposted_by.handle}`));
+    card.append(el("p", "repost", t("Reposted by %(name)s", { name: post.reposted_by.name || post.reposted_by.handle })));
   }
-  if (post.reply_to) card.append(el("p", "reply-marker", lang === "it" ? "In risposta" : "Reply"));
+  if (post.reply_to) card.append(el("p", "reply-marker", t("Replying")));
   if (post.spoiler) card.append(el("p", "spoiler", post.spoiler));
 
   const body = el("div", "post-text");
@@ -99,14 +102,14 @@ export function renderPost(post, { lang = "it", tz = "Europe/Rome", day = "", im
       img.referrerPolicy = "no-referrer";
       if (post.sensitive) img.classList.add("sensitive");
       figure.append(img);
-      if (!m.alt) figure.append(el("figcaption", "no-alt", lang === "it" ? "Immagine senza descrizione" : "Image without description"));
+      if (!m.alt) figure.append(el("figcaption", "no-alt", t("Image without description")));
       gallery.append(figure);
     }
     card.append(gallery);
   }
 
   const foot = el("footer", "post-foot");
-  const time = el("time", null, formatTime(post.created_at, lang, tz, day));
+  const time = el("time", null, formatPostTime(post.created_at, tz, day));
   time.dateTime = post.created_at;
   const link = safeUrl(post.url);
   if (link) {

@@ -1,5 +1,8 @@
 // The recap builder: edits are plain data (see coverage/recap check_edits); every change asks the
-// server for the preview, so what you see is what the export will be.
+// server for the preview, so what you see is what the export will be. The builder speaks the
+// reader's language; the preview, like the recap, the event's.
+import { formatTime, t, tn } from "./i18n.js";
+
 const body = document.body;
 const slug = body.dataset.event;
 const headers = { "Content-Type": "application/json", "X-CSRFToken": body.dataset.csrf };
@@ -18,7 +21,7 @@ async function call(method, path, data) {
   const response = await fetch(`/api/events/${slug}${path}`, {
     method, headers, body: data === undefined ? undefined : JSON.stringify(data) });
   const payload = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(payload.error || `Errore ${response.status}`);
+  if (!response.ok) throw new Error(payload.error || t("Error %(status)s", { status: response.status }));
   return payload;
 }
 
@@ -49,9 +52,8 @@ function captureOrder() {
 }
 
 function when(iso) {
-  // In the event's time zone, as the recap shows it.
-  return new Date(iso).toLocaleTimeString(document.documentElement.lang || "it",
-    { hour: "2-digit", minute: "2-digit", timeZone: body.dataset.tz || "Europe/Rome" });
+  // In the event's time zone, as the recap shows it; in the reader's language.
+  return formatTime(new Date(iso), { hour: "2-digit", minute: "2-digit", timeZone: body.dataset.tz || "Europe/Rome" });
 }
 
 function render() {
@@ -63,8 +65,11 @@ function render() {
   sectionsBox.replaceChildren(...outline.sections.map((section, index) => {
     const node = sectionTpl.content.firstElementChild.cloneNode(true);
     node.dataset.key = section.key;
-    node.querySelector(".section-legend").textContent =
-      `${index + 1}. ${section.session || "Fuori programma"}${section.merged.length ? ` (+${section.merged.length} unite)` : ""}`;
+    const name = section.session || t("Outside the programme");
+    node.querySelector(".section-legend").textContent = section.merged.length
+      ? tn("%(position)s. %(name)s (+%(num)s merged)", "%(position)s. %(name)s (+%(num)s merged)",
+        section.merged.length, { position: index + 1, name })
+      : `${index + 1}. ${name}`;
     const title = node.querySelector('[name="section-title"]');
     title.value = section.title;
     title.addEventListener("input", () => { sectionEdit(section.key).title = title.value; schedule(); });
@@ -108,14 +113,14 @@ function render() {
   removedBox.replaceChildren();
   if (removed.length) {
     const heading = document.createElement("h3");
-    heading.textContent = `Post tolti dal racconto (${removed.length})`;
+    heading.textContent = tn("%(num)s post taken out of the recap", "%(num)s posts taken out of the recap", removed.length);
     const list = document.createElement("ul");
     for (const [id] of removed) {
       const item = document.createElement("li");
       const back = document.createElement("button");
       back.type = "button";
       back.className = "secondary";
-      back.textContent = `Rimetti il post ${id}`;
+      back.textContent = t("Put post %(id)s back", { id });
       back.addEventListener("click", () => { postEdit(id).removed = false; refresh(true); });
       item.append(back);
       list.append(item);
@@ -163,7 +168,7 @@ function postRow(post) {
 
 function schedule() {
   clearTimeout(timer);
-  status.textContent = "Modifiche non salvate.";
+  status.textContent = t("Unsaved changes.");
   timer = setTimeout(() => refresh(false), 400);
 }
 
@@ -175,7 +180,7 @@ async function refresh(structural) {
     preview.innerHTML = reply.html; // rendered by the server's autoescaping templates
     outline = reply.outline;
     if (structural) render();
-    status.textContent = "Modifiche non salvate.";
+    status.textContent = t("Unsaved changes.");
   } catch (err) {
     status.textContent = err.message;
   }
@@ -193,7 +198,7 @@ form.addEventListener("submit", async (e) => {
     outline = await call("PUT", "/recap", edits);
     edits = outline.edits;
     render();
-    status.textContent = "Salvato.";
+    status.textContent = t("Saved.");
   } catch (err) {
     status.textContent = err.message;
   }

@@ -1,39 +1,46 @@
 // The moderation rules of an event (RULES in docs/PROTOCOL.md): admins edit them and save them
 // whole with PUT /api/events/SLUG/rules; editors read them.
 
-// Every word the page shows, in one place (an English table comes later).
+import { lang, t } from "./i18n.js";
+
+// Every word the page shows, in one place, in the reader's language (see i18n.js).
 const T = {
-  loading: "Carico le regole…",
-  loadFailed: (why) => `Non riesco a leggere le regole: ${why}. Ricarica la pagina tra poco.`,
-  saving: "Salvo…",
-  saved: (at) => `Regole salvate alle ${at}.`,
-  saveFailed: (why) => `Regole non salvate: ${why}`,
-  httpError: (status) => `errore ${status}`,
-  offline: "il server non risponde",
-  none: "Nessuno.",
-  noneWords: "Nessuna.",
-  yes: "sì", no: "no",
-  hide: { hide_replies: "Risposte ad altri post", hide_reposts: "Condivisioni", hide_sensitive: "Immagini segnate come sensibili" },
-  unban: "Sblocca", unbanLabel: (handle) => `Sblocca ${handle}`,
-  banned: (handle) => `${handle} bloccato: salva le regole per applicarlo.`,
-  unbanned: (handle) => `${handle} sbloccato: salva le regole per applicarlo.`,
-  up: "Su", down: "Giù", remove: "Togli",
-  upLabel: (label) => `Sposta su «${label}»`, downLabel: (label) => `Sposta giù «${label}»`,
-  removeLabel: (label) => `Togli il motivo «${label}»`, labelOf: (code) => `Etichetta del motivo ${code}`,
-  reasonAdded: (label) => `Motivo «${label}» aggiunto: salva le regole per applicarlo.`,
-  reasonRemoved: (label) => `Motivo «${label}» tolto: salva le regole per applicarlo.`,
+  loading: t("Loading the rules…"),
+  loadFailed: (why) => t("Cannot read the rules: %(why)s. Reload the page in a moment.", { why }),
+  saving: t("Saving…"),
+  saved: (at) => t("Rules saved at %(time)s.", { time: at }),
+  saveFailed: (why) => t("Rules not saved: %(why)s", { why }),
+  httpError: (status) => t("error %(status)s", { status }),
+  offline: t("the server does not answer"),
+  noAccounts: t("No accounts."), noWords: t("No words."), noReasons: t("No reasons."),
+  yes: t("yes"), no: t("no"),
+  hide: {
+    hide_replies: t("Replies to other posts"),
+    hide_reposts: t("Shares"),
+    hide_sensitive: t("Images marked as sensitive"),
+  },
+  unban: t("Unblock"), unbanLabel: (handle) => t("Unblock %(handle)s", { handle }),
+  banned: (handle) => t("%(handle)s blocked: save the rules to apply it.", { handle }),
+  unbanned: (handle) => t("%(handle)s unblocked: save the rules to apply it.", { handle }),
+  up: t("Up"), down: t("Down"), remove: t("Remove"),
+  upLabel: (label) => t("Move “%(label)s” up", { label }),
+  downLabel: (label) => t("Move “%(label)s” down", { label }),
+  removeLabel: (label) => t("Remove the reason “%(label)s”", { label }),
+  labelOf: (code) => t("Label of the reason %(code)s", { code }),
+  reasonAdded: (label) => t("Reason “%(label)s” added: save the rules to apply it.", { label }),
+  reasonRemoved: (label) => t("Reason “%(label)s” removed: save the rules to apply it.", { label }),
   errors: {
-    handleSpaces: (n, text) => `Riga ${n}: «${text}» contiene spazi; scrivi un account per riga.`,
-    regexShape: (n) => `Riga ${n}: un'espressione va scritta tra due barre, es. /compra\\s+follower/i.`,
-    regexFlags: (n, flags) => `Riga ${n}: opzioni «${flags}» non valide; usa solo i, m, s, x.`,
-    regexInvalid: (n, text) => `Riga ${n}: l'espressione ${text} non è valida; controlla parentesi, barre e caratteri speciali.`,
-    banEmpty: "Scrivi l'account da bloccare.",
-    banSpaces: "Un account non contiene spazi.",
-    banTwice: (handle) => `${handle} è già bloccato.`,
-    reasonEmpty: (n) => `Il motivo ${n} è vuoto: scrivi un'etichetta o toglilo.`,
-    reasonTwice: (label) => `Due motivi si chiamano «${label}».`,
-    reasonsNone: "Serve almeno un motivo di rifiuto.",
-    reasonNewEmpty: "Scrivi l'etichetta del nuovo motivo.",
+    handleSpaces: (n, text) => t("Line %(line)s: “%(text)s” contains spaces; write one account per line.", { line: n, text }),
+    regexShape: (n) => t("Line %(line)s: write an expression between two slashes, e.g. /buy\\s+followers/i.", { line: n }),
+    regexFlags: (n, flags) => t("Line %(line)s: options “%(flags)s” are not valid; use only i, m, s, x.", { line: n, flags }),
+    regexInvalid: (n, text) => t("Line %(line)s: the expression %(text)s is not valid; check brackets, slashes and special characters.", { line: n, text }),
+    banEmpty: t("Write the account to block."),
+    banSpaces: t("An account contains no spaces."),
+    banTwice: (handle) => t("%(handle)s is already blocked.", { handle }),
+    reasonEmpty: (n) => t("Reason %(num)s is empty: write a label or remove it.", { num: n }),
+    reasonTwice: (label) => t("Two reasons are called “%(label)s”.", { label }),
+    reasonsNone: t("At least one reject reason is needed."),
+    reasonNewEmpty: t("Write the label of the new reason."),
   },
 };
 
@@ -41,8 +48,7 @@ const body = document.body;
 const slug = body.dataset.event;
 const me = body.dataset.user || "";
 const isAdmin = body.dataset.role === "admin";
-const tz = body.dataset.tz || "Europe/Rome";
-const lang = body.dataset.lang || "it";
+const tz = body.dataset.tz || "Europe/Rome"; // the event's zone, in the reader's language
 const headers = { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": body.dataset.csrf };
 const $ = (id) => document.getElementById(id);
 const status = $("rules-status");
@@ -53,9 +59,9 @@ let banned = [];
 let reasons = [];
 let dirty = false;
 
-function el(tag, className, text) {
+function el(tag, classes, text) {
   const node = document.createElement(tag);
-  if (className) node.className = className;
+  if (classes) node.className = [].concat(classes).join(" ");
   if (text !== undefined && text !== null) node.textContent = text;
   return node;
 }
@@ -107,7 +113,7 @@ async function api(method, data) {
 
 // -- read-only (editors) -----------------------------------------------------------------------
 function fillList(id, items, emptyText) {
-  $(id).replaceChildren(...(items.length ? items.map((t) => el("li", null, t)) : [el("li", null, emptyText)]));
+  $(id).replaceChildren(...(items.length ? items.map((item) => el("li", null, item)) : [el("li", null, emptyText)]));
 }
 
 function bannedRow(b, withButton) {
@@ -117,7 +123,7 @@ function bannedRow(b, withButton) {
   tr.append(handle, el("td", null, b.reason), el("td", null, b.by), el("td", null, when(b.at)));
   if (withButton) {
     const td = el("td");
-    const button = el("button", "secondary small", T.unban);
+    const button = el("button", ["secondary", "small"], T.unban);
     button.type = "button";
     button.setAttribute("aria-label", T.unbanLabel(b.handle));
     button.addEventListener("click", () => unban(b.handle));
@@ -128,19 +134,19 @@ function bannedRow(b, withButton) {
 }
 
 function showView(rules) {
-  fillList("v-trusted-list", rules.trusted, T.none);
-  fillList("v-blocked-list", rules.blocked_words, T.noneWords);
+  fillList("v-trusted-list", rules.trusted, T.noAccounts);
+  fillList("v-blocked-list", rules.blocked_words, T.noWords);
   fillList("v-hide-list", HIDE.map((k) => `${T.hide[k]}: ${rules[k] ? T.yes : T.no}`), "");
   const rows = rules.banned.map((b) => bannedRow(b, false));
   if (!rows.length) {
     const tr = el("tr");
-    const td = el("td", null, T.none);
+    const td = el("td", null, T.noAccounts);
     td.colSpan = 4;
     tr.append(td);
     rows.push(tr);
   }
   $("v-banned-rows").replaceChildren(...rows);
-  fillList("v-reasons-list", rules.reasons.map((r) => r.label), T.none);
+  fillList("v-reasons-list", rules.reasons.map((r) => r.label), T.noReasons);
   $("rules-view").hidden = false;
 }
 
@@ -156,7 +162,7 @@ function showBanned(focusIndex) {
   const rows = banned.map((b) => bannedRow(b, true));
   if (!rows.length) {
     const tr = el("tr");
-    const td = el("td", null, T.none);
+    const td = el("td", null, T.noAccounts);
     td.colSpan = 5;
     tr.append(td);
     rows.push(tr);
@@ -180,7 +186,7 @@ function unban(handle) {
 function say(text) { $("save-result").textContent = text; }
 
 function smallButton(text, label, onClick) {
-  const b = el("button", "secondary small", text);
+  const b = el("button", ["secondary", "small"], text);
   b.type = "button";
   b.setAttribute("aria-label", label);
   b.addEventListener("click", onClick);

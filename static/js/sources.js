@@ -1,23 +1,34 @@
 // The sources page: health refreshes by itself; test, pause and add sources through the API.
+import { formatNumber, formatTime, t, tn } from "./i18n.js";
+
 const body = document.body;
 const slug = body.dataset.event;
 const headers = { "Content-Type": "application/json", "X-CSRFToken": body.dataset.csrf };
 const list = document.getElementById("sources-list");
 const row = document.getElementById("source-row");
 const status = document.getElementById("sources-status");
-const HEALTH = { ok: "✓ funziona", new: "in attesa della prima lettura", slowed: "⏸ rallentata dalla piattaforma", failing: "✗ in errore" };
-const NAMES = { mastodon: "Mastodon", bluesky: "Bluesky", x: "X", rss: "RSS", replay: "Replay (demo)" };
+const HEALTH = {
+  ok: t("✓ working"), new: t("waiting for the first read"),
+  slowed: t("⏸ slowed down by the platform"), failing: t("✗ failing"),
+};
+const NAMES = { mastodon: "Mastodon", bluesky: "Bluesky", x: "X", rss: "RSS", replay: t("Replay (demo)") };
 
 async function api(path, data) {
   const response = await fetch(`/api/events/${slug}${path}`, data === undefined
     ? { headers } : { method: "POST", headers, body: JSON.stringify(data) });
   const payload = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(payload.error || `Errore ${response.status}`);
+  if (!response.ok) throw new Error(payload.error || t("Error %(status)s", { status: response.status }));
   return payload;
 }
 
 function time(iso) {
-  return iso ? new Date(iso).toLocaleTimeString("it-IT", { hour: "2-digit", minute: "2-digit" }) : "";
+  // The reader's language, the event's clock.
+  if (!iso) return "";
+  try {
+    return formatTime(new Date(iso), { hour: "2-digit", minute: "2-digit", timeZone: body.dataset.tz || "Europe/Rome" });
+  } catch {
+    return formatTime(new Date(iso));
+  }
 }
 
 function card(source) {
@@ -26,25 +37,28 @@ function card(source) {
   node.querySelector(".source-name").textContent = source.name || NAMES[source.platform];
   node.querySelector(".source-platform").textContent = NAMES[source.platform] || source.platform;
   const health = node.querySelector(".health");
-  health.textContent = source.enabled ? (HEALTH[source.health] || source.health) : "sospesa";
+  health.textContent = source.enabled ? (HEALTH[source.health] || source.health) : t("suspended");
   health.className = `health health-${source.enabled ? source.health : "paused"}`;
   const detail = [];
   if (source.last_error) detail.push(source.last_error);
-  if (source.last_ok_at) detail.push(`ultima lettura riuscita alle ${time(source.last_ok_at)}`);
-  if (source.next_try_at && source.health !== "ok") detail.push(`nuovo tentativo alle ${time(source.next_try_at)}`);
+  if (source.last_ok_at) detail.push(t("last good read at %(time)s", { time: time(source.last_ok_at) }));
+  if (source.next_try_at && source.health !== "ok") detail.push(t("next try at %(time)s", { time: time(source.next_try_at) }));
   node.querySelector(".source-detail").textContent = detail.join(" · ");
   if (source.cost) {
     const cost = node.querySelector(".source-cost");
     cost.hidden = false;
-    cost.textContent = `Con questa impostazione: circa ${Math.round(source.cost.posts_per_hour)} post letti all'ora ` +
-      `(${Math.round(source.cost.requests_per_hour)} richieste/ora; tetto ${source.cost.cap_per_hour} post/ora).`;
+    cost.textContent = tn(
+      "With this setting: about %(num)s post read per hour (%(requests)s requests/hour; cap %(cap)s posts/hour).",
+      "With this setting: about %(num)s posts read per hour (%(requests)s requests/hour; cap %(cap)s posts/hour).",
+      Math.round(source.cost.posts_per_hour),
+      { requests: formatNumber(Math.round(source.cost.requests_per_hour)), cap: formatNumber(source.cost.cap_per_hour) });
   }
   const toggle = node.querySelector('[data-action="toggle"]');
-  toggle.textContent = source.enabled ? "Sospendi" : "Riprendi";
+  toggle.textContent = source.enabled ? t("Suspend") : t("Resume");
   toggle.hidden = body.dataset.role !== "admin";
   const result = node.querySelector(".source-result");
   node.querySelector('[data-action="test"]').addEventListener("click", async () => {
-    result.textContent = "Prova in corso…";
+    result.textContent = t("Testing…");
     try {
       const reply = await api(`/sources/${source.id}/test`, {});
       result.textContent = reply.message;
@@ -61,9 +75,9 @@ async function refresh() {
   try {
     const sources = await api("/sources");
     list.replaceChildren(...sources.map(card));
-    status.textContent = sources.length ? "" : "Nessuna fonte: collegane una qui sotto.";
+    status.textContent = sources.length ? "" : t("No sources: connect one below.");
   } catch (err) {
-    status.textContent = `Non riesco a leggere lo stato delle fonti: ${err.message}`;
+    status.textContent = t("Cannot read the state of the sources: %(why)s", { why: err.message });
   }
 }
 
@@ -76,10 +90,10 @@ if (form) {
     form.elements.instance.placeholder = { mastodon: "https://mastodon.social", bluesky: "https://bsky.social",
       x: "https://api.x.com", rss: "https://www.comune.example/feed.xml" }[platform.value];
     document.getElementById("instance-hint").textContent = {
-      mastodon: "(l'istanza, es. https://mastodon.social)",
-      bluesky: "(facoltativo: vuoto per https://bsky.social)",
-      x: "(facoltativo: vuoto per https://api.x.com)",
-      rss: "(l'indirizzo del feed)" }[platform.value];
+      mastodon: t("(the instance, e.g. https://mastodon.social)"),
+      bluesky: t("(optional: empty for https://bsky.social)"),
+      x: t("(optional: empty for https://api.x.com)"),
+      rss: t("(the address of the feed)") }[platform.value];
   };
   platform.addEventListener("change", showFor);
   showFor();
@@ -89,7 +103,7 @@ if (form) {
     const data = Object.fromEntries(new FormData(form));
     try {
       await api("/sources", data);
-      result.textContent = "Fonte collegata: la prima lettura arriva entro pochi secondi.";
+      result.textContent = t("Source connected: the first read comes within a few seconds.");
       form.reset();
       showFor();
       refresh();

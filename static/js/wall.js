@@ -3,6 +3,7 @@
 // applies at once, paused or not.
 import { connectLive } from "./live.js";
 import { renderPost } from "./post.js";
+import { t, tn } from "./i18n.js";
 
 const body = document.body;
 const embed = body.dataset.embed === "1";
@@ -19,21 +20,11 @@ const empty = $("empty");
 const status = $("status");
 const announcer = $("announcer");
 
-const TEXT = {
-  it: {
-    live: "In diretta", syncing: "Sincronizzazione…", offline: "Connessione persa: riprovo…",
-    reconnecting: "Riconnessione…", pause: "Metti in pausa", resume: "Riprendi",
-    now: "In sala ora", next: "A seguire", pinned: "Post fissato", spotlight: "In primo piano",
-    newPosts: (n) => (n === 1 ? "1 nuovo post" : `${n} nuovi post`),
-  },
-  en: {
-    live: "Live", syncing: "Syncing…", offline: "Connection lost: retrying…",
-    reconnecting: "Reconnecting…", pause: "Pause", resume: "Resume",
-    now: "Now on stage", next: "Up next", pinned: "Pinned post", spotlight: "In the spotlight",
-    newPosts: (n) => (n === 1 ? "1 new post" : `${n} new posts`),
-  },
+// The wall speaks the event's language: the server hands i18n.js that language's strings.
+const STATUS = {
+  live: t("Live"), syncing: t("Syncing…"), offline: t("Connection lost: retrying…"),
+  reconnecting: t("Reconnecting…"),
 };
-const t = opts.lang === "it" ? TEXT.it : TEXT.en; // as the page's template chose
 
 const DEFAULT_WALL = { layout: "grid", theme: "dark", paused: false, blank: false, message: "", announcements: [] };
 const LAYOUTS = ["grid", "column", "spotlight"];
@@ -136,7 +127,7 @@ function render() {
   const rest = shown.filter((p) => p !== top).slice(0, layout === "spotlight" ? RAIL : MAX_ON_WALL);
   reconcile(lead, top ? [card(top)] : []);
   lead.hidden = !top;
-  lead.setAttribute("aria-label", layout === "spotlight" ? t.spotlight : t.pinned);
+  lead.setAttribute("aria-label", layout === "spotlight" ? t("In the spotlight") : t("Pinned post"));
   placeInColumns(rest);
 
   const now = new Set([...(top ? [top] : []), ...rest].map((p) => p.id));
@@ -157,7 +148,7 @@ function announce(n) {
   pendingNews += n;
   if (newsTimer) return;
   newsTimer = setTimeout(() => {
-    announcer.textContent = t.newPosts(pendingNews);
+    announcer.textContent = tn("%(num)s new post", "%(num)s new posts", pendingNews);
     pendingNews = 0;
     newsTimer = null;
   }, 30000);
@@ -172,7 +163,7 @@ function applyPause() {
   body.classList.toggle("viewer-paused", state.viewerPaused);
   const button = $("viewer-pause");
   if (button) {
-    button.textContent = state.viewerPaused ? t.resume : t.pause;
+    button.textContent = state.viewerPaused ? t("Resume") : t("Pause");
     $("paused-note").hidden = !paused;
   }
 }
@@ -265,7 +256,7 @@ function showSession() {
   const session = current || next;
   $("session").hidden = !session;
   if (!session) return;
-  $("session-label").textContent = current ? t.now : t.next;
+  $("session-label").textContent = current ? t("Now on stage") : t("Up next");
   $("session-when").textContent = `${clockTime(session.start)}–${clockTime(session.end)}`;
   $("session-title").textContent = session.title;
   const who = (session.speakers || []).filter(Boolean).join(", ");
@@ -286,7 +277,7 @@ if (pauseButton) {
 
 // -- connection --------------------------------------------------------------------------------
 function setStatus(name) {
-  status.textContent = t[name] || name;
+  status.textContent = STATUS[name] || name;
   body.dataset.connection = name;
 }
 
