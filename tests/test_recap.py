@@ -448,9 +448,9 @@ SAID = {
 }
 SAID_IN_HTML = {
     "it": ["Mostra il post originale su X", "si carica da platform.twitter.com",
-           "Post ogni quarto d'ora", "post dalle"],
+           "Post ogni 10 minuti", "post dalle"],
     "en": ["Show the original post on X", "loads from platform.twitter.com",
-           "Posts per quarter-hour", "posts from"],
+           "Posts every 10 minutes", "posts from"],
 }
 
 

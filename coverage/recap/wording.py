@@ -332,14 +332,8 @@ def series_words(series: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
 
 
 def width_words(minutes: int, lang: str) -> str:
-    """'15 minutes', '1 hour', '2 days': how wide a bar is."""
-    t = catalog(lang)
-    if minutes % 1440 == 0:
-        return t.ngettext("%(num)s day", "%(num)s days", minutes // 1440) % {
-            "num": minutes // 1440}
-    if minutes % 60 == 0:
-        return t.ngettext("%(num)s hour", "%(num)s hours", minutes // 60) % {"num": minutes // 60}
-    return t.ngettext("%(num)s minute", "%(num)s minutes", minutes) % {"num": minutes}
+    """'15 minuti', '1 hour', '2 days': how wide a bar is, in the language's own unit names."""
+    return format_timedelta(timedelta(minutes=minutes), threshold=1, locale=language(lang))
 
 
 def format_time_z(moment: datetime) -> str:
