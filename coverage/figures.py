@@ -336,7 +336,7 @@ def csv_rows(day: dict[str, Any], tz: str, describe: Callable[[str, str], str],
         yield row("moderation", "", "median_seconds_to_decision",
                   moderation["median_seconds_to_decision"])
     for key in ("approved", "rejected"):
-        yield row("moderation", "rules", key, moderation["by_rules"][key])
+        yield row("rules", "", key, moderation["by_rules"][key])
     for reason, n in moderation["rejected_by_reason"].items():
         yield row("rejected_by_reason", reason, "posts", n)
     for editor in day.get("editors") or []:

@@ -101,6 +101,8 @@ DESCRIPTIONS = {
         "Approved out of every 100 decided"),
     ("moderation", "median_seconds_to_decision"): lazy_gettext(
         "Median seconds from arrival to the first decision by an editor"),
+    ("rules", "approved"): lazy_gettext("Posts the rules approved on arrival"),
+    ("rules", "rejected"): lazy_gettext("Posts the rules rejected on arrival"),
     ("rejected_by_reason", "posts"): lazy_gettext("Posts rejected for this reason"),
     ("editors", "approved"): lazy_gettext("Approvals by this editor"),
     ("editors", "rejected"): lazy_gettext("Rejections by this editor"),
