@@ -41,7 +41,7 @@ def test_each_source_says_how_many_posts_it_brought(app, app_store, app_event, m
     app_store.ingest(first, [make_post(), make_post()], None)
     app_store.ingest(second, [make_post()], None)
     counts = {s["name"]: s["posts"] for s in client.get("/api/events/prova/sources").get_json()}
-    assert counts == {"uno": 2, "due": 1}
+    assert counts == {"demo": 0, "uno": 2, "due": 1}  # the event's own source brought none
 
 
 def test_bad_source_settings_get_a_clear_message(app, app_store, app_event):
