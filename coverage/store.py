@@ -608,6 +608,13 @@ class Store:
                                 " AND arrived_at >= ?", [source_id, since]).fetchone()[0]
         return count / minutes
 
+    def posts_per_source(self, event_id: int) -> dict[int, int]:
+        """How many posts each source of the event has brought (the sources page shows it,
+        so a first read of the history can be followed as it grows)."""
+        return dict(self.db.execute(
+            "SELECT source_id, COUNT(*) FROM curation WHERE event_id = ? AND source_id IS NOT NULL"
+            " GROUP BY source_id", [event_id]).fetchall())
+
     def approved_remote_ids(self, source_id: int, limit: int = 100) -> list[str]:
         """Remote ids of approved, not deleted posts a source brought, newest first."""
         # Newest by arrival, walking the source's own index (its rows, newest first).

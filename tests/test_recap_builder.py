@@ -55,6 +55,9 @@ def test_compose_save_and_download_a_recap(server, browser):
     with page.expect_download() as download:
         page.get_by_role("link", name="pagina HTML").click()
     exported = download.value.path().read_text(encoding="utf-8")
+    # Fetched by the page with a progress line, which says when the file is ready.
+    page.wait_for_selector("#download-status:has-text('è pronto: pasocial-2026.html')")
+    assert page.locator("#download-status progress").is_hidden()
     assert "<h1>La giornata di #pasocial, post dopo post</h1>" in exported
     assert "<p>Nove sessioni, una sala piena.</p>" in exported
     assert "Un inizio che ha fatto discutere." in exported

@@ -34,6 +34,16 @@ def test_admin_connects_a_feed_and_sees_it_listed(app, app_store, app_event):
     assert rss["health"] == "new" and rss["name"] == "Comune"
 
 
+def test_each_source_says_how_many_posts_it_brought(app, app_store, app_event, make_post):
+    client, _headers = admin_client(app, app_store)
+    first = app_store.add_source("prova", "replay", {"speed": 0}, name="uno")["id"]
+    second = app_store.add_source("prova", "replay", {"speed": 0}, name="due")["id"]
+    app_store.ingest(first, [make_post(), make_post()], None)
+    app_store.ingest(second, [make_post()], None)
+    counts = {s["name"]: s["posts"] for s in client.get("/api/events/prova/sources").get_json()}
+    assert counts == {"demo": 0, "uno": 2, "due": 1}  # the event's own source brought none
+
+
 def test_bad_source_settings_get_a_clear_message(app, app_store, app_event):
     client, headers = admin_client(app, app_store)
     for data, message in [({"platform": "myspace"}, "Scegli una piattaforma"),

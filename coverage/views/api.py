@@ -153,9 +153,11 @@ SOURCE_FIELDS = ("id", "platform", "name", "enabled", "health", "last_error", "l
                  "next_try_at", "config")
 
 
-def source_summary(source: dict, event: dict) -> dict:
+def source_summary(source: dict, event: dict, posts: int | None = None) -> dict:
     """A source as the console shows it: health in plain words, never a credential."""
     summary = {k: source[k] for k in SOURCE_FIELDS}
+    if posts is not None:
+        summary["posts"] = posts
     summary["config"] = {k: v for k, v in source["config"].items() if k != "file"}
     if source["platform"] == "x":
         from ..sources.x import estimated_reads_per_hour
@@ -168,7 +170,9 @@ def source_summary(source: dict, event: dict) -> dict:
 @bp.get("/events/<slug>/sources")
 def sources(slug: str):
     event = event_or_404(slug)
-    return jsonify([source_summary(s, event) for s in store().list_sources(slug)])
+    counts = store().posts_per_source(event["id"])
+    return jsonify([source_summary(s, event, counts.get(s["id"], 0))
+                    for s in store().list_sources(slug)])
 
 
 def _admin_only():

@@ -209,3 +209,46 @@ form.addEventListener("submit", async (e) => {
   edits = outline.edits;
   render();
 })();
+
+// Downloads: an archive with its images can take a while to build, so the file is fetched
+// here with a progress line (and a plain error if it fails) instead of a silent link.
+const downloadStatus = document.getElementById("download-status");
+let downloading = false;
+for (const link of document.querySelectorAll(".recap-downloads a")) {
+  link.addEventListener("click", async (e) => {
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    if (downloading) return;
+    downloading = true;
+    const words = downloadStatus.querySelector("span");
+    const started = Date.now();
+    const say = () => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      words.textContent = t("Preparing “%(name)s”… %(seconds)s s", { name: link.textContent, seconds });
+    };
+    downloadStatus.hidden = false;
+    downloadStatus.querySelector("progress").hidden = false;
+    say();
+    const ticker = setInterval(say, 1000);
+    try {
+      const response = await fetch(link.href);
+      if (!response.ok) throw new Error(t("Error %(status)s", { status: response.status }));
+      const disposition = response.headers.get("Content-Disposition") || "";
+      const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || "recap";
+      const url = URL.createObjectURL(await response.blob());
+      const save = Object.assign(document.createElement("a"), { href: url, download: name });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      words.textContent = t("“%(name)s” is ready: %(file)s", { name: link.textContent, file: name });
+    } catch (err) {
+      words.textContent = t("The file could not be prepared (%(why)s). Try again; if it fails again, download the HTML page.",
+        { why: err.message });
+    } finally {
+      clearInterval(ticker);
+      downloadStatus.querySelector("progress").hidden = true;
+      downloading = false;
+    }
+  });
+}

@@ -40,6 +40,12 @@ function card(source) {
   health.textContent = source.enabled ? (HEALTH[source.health] || source.health) : t("suspended");
   health.className = `health health-${source.enabled ? source.health : "paused"}`;
   const detail = [];
+  if (source.posts !== undefined) {
+    // During the first read (the history since the event began) the count grows page by page.
+    detail.push(source.health === "new" && source.enabled
+      ? tn("first read under way: %(num)s post so far", "first read under way: %(num)s posts so far", source.posts)
+      : tn("%(num)s post collected", "%(num)s posts collected", source.posts));
+  }
   if (source.last_error) detail.push(source.last_error);
   if (source.last_ok_at) detail.push(t("last good read at %(time)s", { time: time(source.last_ok_at) }));
   if (source.next_try_at && source.health !== "ok") detail.push(t("next try at %(time)s", { time: time(source.next_try_at) }));
