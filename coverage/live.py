@@ -111,9 +111,11 @@ def console_messages(changes: Iterable[dict[str, Any]],
     messages = _wall_state_messages(changes, with_by=True)
     for post_id, group in _net_changes(changes):
         post = posts.get(post_id)
-        if post is None:
-            continue
         last = group[-1]
+        if post is None:  # erased (a person's right to erasure): it leaves every console
+            messages.append(("post_erased", {"seq": last["seq"], "post": {"id": post_id},
+                                             "by": last["actor"]}))
+            continue
         messages.append((last["kind"], {"seq": last["seq"], "post": post, "by": last["actor"]}))
     return _in_order(messages)
 

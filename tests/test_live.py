@@ -6,6 +6,7 @@ import pytest
 
 from coverage import socketio
 from coverage.live import console_messages, wall_messages
+from coverage.model import Author
 
 from .conftest import login
 
@@ -53,6 +54,13 @@ def test_console_message_is_named_for_the_last_change_and_says_who():
                                       change(2, "post_rejected", 1, "luca")],
                                      {1: post(1, state="rejected")})
     assert name == "post_rejected" and msg["by"] == "luca" and msg["post"]["note"] == "interna"
+
+
+def test_an_erased_post_leaves_the_consoles():
+    # Erasure deletes the row: the console still hears that the post is gone, and nothing else.
+    [(name, msg)] = console_messages([change(3, "post_approved", 1), change(4, "post_deleted", 1,
+                                                                            "dpo")], {})
+    assert (name, msg) == ("post_erased", {"seq": 4, "post": {"id": 1}, "by": "dpo"})
 
 
 # -- socket flows with Flask-SocketIO's test client -------------------------------------------
@@ -150,6 +158,25 @@ def test_decisions_from_the_cli_or_another_process_reach_the_wall(app, app_store
     app_store.decide("prova", ids[2], "approve", "cli:root")  # written straight to the log
     app.extensions["piazza_live"].pump()
     assert [n for n, _ in received(wall, "/wall")] == ["post_approved"]
+
+
+def test_an_erasure_reaches_the_consoles_and_the_walls(app, app_store, app_event, make_post,
+                                                        editor):
+    app_store.ingest(app_store.list_sources("prova")[0]["id"],
+                     [make_post(author=Author("@via@social.example", "Via"))], {})
+    [gone] = [p["id"] for p in app_store.list_posts("prova", limit=10)]
+    app_store.decide("prova", gone, "approve", "marta")
+    app.extensions["piazza_live"].pump()
+    wall = socketio.test_client(app, namespace="/wall", auth={"event": "prova"})
+    console = socketio.test_client(app, namespace="/console", auth={"event": "prova"},
+                                   flask_test_client=editor)
+    received(wall, "/wall"), received(console, "/console")
+    app_store.erase_author("mastodon", "@via@social.example", "dpo")
+    app.extensions["piazza_live"].pump()
+    assert received(wall, "/wall") == [("post_removed", {"seq": app_store.head_seq(),
+                                                         "post": {"id": gone}})]
+    assert [(n, m["post"]) for n, m in received(console, "/console")] == [
+        ("post_erased", {"id": gone})]
 
 
 def test_reconnecting_wall_receives_exactly_what_it_missed_in_order(app, app_store, app_event,

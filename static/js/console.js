@@ -87,6 +87,7 @@ const T = {
   marksCleared: t("Selection cleared."),
   filtersCleared: t("Filters cleared."),
   goneDeleted: t("The selected post was deleted by its author."),
+  goneErased: t("The selected post was erased: its author asked to be removed from the event."),
   rejectCancelled: (name) => t("%(name)s has just decided on this post: your rejection was not sent.", { name }),
   notConnected: t("You are not connected: the action was not sent. Try again when the status says “Live”."),
   noReply: t("The server did not answer: the action may not have been recorded. Try again."),
@@ -722,6 +723,15 @@ const live = connectLive("/console", slug, {
   post_added: apply, post_approved: apply, post_rejected: apply, post_pending: apply,
   post_featured: apply, post_unfeatured: apply, post_pinned: apply, post_unpinned: apply,
   post_noted: apply, post_session: apply, post_deleted: apply, post_edited: apply,
+  post_erased(msg) {
+    const before = posts.get(msg.post.id);
+    if (!before) return;
+    if (!before.deleted) counts[before.state] -= 1;
+    posts.delete(msg.post.id);
+    overrides.delete(msg.post.id);
+    if (selected === msg.post.id) say(T.goneErased);
+    schedule();
+  },
   wall_state(msg) {
     const before = wall;
     showWall(msg.wall);
