@@ -283,6 +283,9 @@ def banner(app: Flask, host: str, port: int, token: str | None) -> str:
     with app.app_context():  # no request: PIAZZA_LANGUAGE decides
         lines = [_("Piazza is listening on %(url)s", url=base), ""]
         events: list[dict[str, Any]] = app.extensions["piazza_store"].list_events()
+        if not events:
+            lines += [_("No event yet: open the one-time link below, then follow the guide on "
+                        "the first page to create one.")]
         for event in events:
             lines += [f"  {event['name']}",
                       f"    wall:    {base}/e/{event['slug']}/wall",

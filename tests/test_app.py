@@ -190,9 +190,11 @@ def test_the_figures_of_the_day_are_in_the_console(app, app_store, app_event, ma
 
 @pytest.mark.parametrize(("language", "said", "other"), [
     ("it", ["Piazza è in ascolto su http://127.0.0.1:5000",
-            "Accesso editori (link monouso, valido 24 ore):"], "listening"),
+            "Accesso editori (link monouso, valido 24 ore):",
+            "Nessun evento ancora: apri il link monouso qui sotto"], "listening"),
     ("en", ["Piazza is listening on http://127.0.0.1:5000",
-            "Editors' login (one-time link, valid for 24 hours):"], "ascolto"),
+            "Editors' login (one-time link, valid for 24 hours):",
+            "No event yet: open the one-time link below"], "ascolto"),
 ])
 def test_the_start_banner_speaks_the_install_language(tmp_path, language, said, other):
     from coverage.server import banner, prepare_first_start
