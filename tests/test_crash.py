@@ -30,6 +30,20 @@ def cursor_next(db_path) -> int:
     return json.loads(row[0]).get("next", 0)
 
 
+def start_up_seconds(command, env, db_path) -> float:
+    """How long a fresh collector takes, on this machine as loaded as it is now, to save its
+    first batch (it is then killed: one more kill for the test)."""
+    before, started = cursor_next(db_path), time.monotonic()
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    while cursor_next(db_path) == before and time.monotonic() - started < 60:
+        time.sleep(0.02)
+    elapsed = time.monotonic() - started
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return elapsed
+
+
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path):
     recording = tmp_path / "diecimila.json"
     items = [{"at": f"2026-11-19T09:{i // 1000:02d}:00Z", "platform": "mastodon",
@@ -46,10 +60,14 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path):
 
     rng = random.Random(2026)
     cursors = [0]
+    # Kills around the moment writing begins, measured rather than assumed (a loaded CI machine
+    # starts slower): some land during start-up, most mid-batch.
+    start_up = start_up_seconds(command, env, db_path)
+    cursors.append(cursor_next(db_path))
     for _ in range(KILLS):
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.4, 1.6))  # start-up takes ~0.5 s: some kills land mid-batch
+        time.sleep(start_up * rng.uniform(0.7, 2.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         cursors.append(cursor_next(db_path))
