@@ -300,11 +300,15 @@ def register_handlers(socketio: SocketIO) -> None:
             raise ConnectionRefusedError(_("login required"))  # shown in the console's status
         event, last_seq = _connect_event(auth)
         live = _live()
-        live.presence.setdefault(event["id"], {})[request.sid] = user["name"]
+        # The figures page listens here too, but whoever reads it is not at work in the queue.
+        present = not (isinstance(auth, dict) and auth.get("presence") is False)
+        if present:
+            live.presence.setdefault(event["id"], {})[request.sid] = user["name"]
         session["piazza_event"] = event["slug"]
         _join_and_catch_up(event["id"], last_seq, console_room(event["id"]), CONSOLE)
-        socketio.emit("presence", {"editors": live.presence_of(event["id"])},
-                      namespace=CONSOLE, to=console_room(event["id"]))
+        if present:
+            socketio.emit("presence", {"editors": live.presence_of(event["id"])},
+                          namespace=CONSOLE, to=console_room(event["id"]))
 
     @socketio.on("disconnect", namespace=CONSOLE)
     def console_disconnect(*_args: Any) -> None:

@@ -220,6 +220,21 @@ def test_presence_lists_the_editors_online(app, app_store, app_event):
     assert presence[-1]["editors"] == ["marta"]
 
 
+def test_a_figures_reader_is_not_listed_among_the_editors_at_work(app, app_store, app_event):
+    marta, luca = app.test_client(), app.test_client()
+    login(marta, app_store, "marta")
+    login(luca, app_store, "luca")
+    console = socketio.test_client(app, namespace="/console", flask_test_client=marta,
+                                   auth={"event": "prova"})
+    figures = socketio.test_client(app, namespace="/console", flask_test_client=luca,
+                                   auth={"event": "prova", "presence": False})
+    assert figures.is_connected("/console")
+    presence = [m for n, m in received(console, "/console") if n == "presence"]
+    assert [m["editors"] for m in presence] == [["marta"]]
+    figures.disconnect("/console")
+    assert [n for n, _ in received(console, "/console") if n == "presence"] == []
+
+
 @pytest.mark.parametrize("last_seq", ["abc", -5, None])
 def test_wall_with_a_nonsense_last_seq_gets_a_snapshot(app, app_event, last_seq):
     wall = socketio.test_client(app, namespace="/wall",

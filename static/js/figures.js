@@ -173,5 +173,6 @@ for (const name of ["snapshot", "post_added", "post_approved", "post_rejected", 
   "post_deleted", "post_edited"]) {
   announce[name] = changed;
 }
-connectLive("/console", body.dataset.event, announce, () => {}, Number(body.dataset.seq) || 0);
+connectLive("/console", body.dataset.event, announce, () => {}, Number(body.dataset.seq) || 0,
+  { presence: false });
 schedule(every);
