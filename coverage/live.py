@@ -77,6 +77,13 @@ def _wall_state_messages(changes: Iterable[dict[str, Any]],
     return [("wall_state", payload)]
 
 
+def _programme_messages(changes: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """The last programme of a batch (each change carries the whole programme)."""
+    found = [c for c in changes if c["kind"] == "programme"]
+    return [("programme", {"seq": found[-1]["seq"], "sessions": found[-1]["data"]["sessions"]})
+            ] if found else []
+
+
 def _in_order(messages: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
     return sorted(messages, key=lambda m: m[1]["seq"])
 
@@ -89,7 +96,7 @@ def wall_messages(changes: Iterable[dict[str, Any]],
     rejected in the same batch never travels to a wall at all.
     """
     changes = list(changes)
-    messages = _wall_state_messages(changes, with_by=False)
+    messages = _wall_state_messages(changes, with_by=False) + _programme_messages(changes)
     for post_id, group in _net_changes(changes):
         kinds = {c["kind"] for c in group}
         seq = group[-1]["seq"]

@@ -12,6 +12,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 
+def stage_programme(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sessions as a wall's header needs them (it picks the current one by the clock)."""
+    return [{"title": s["title"], "starts_at": s["starts_at"], "ends_at": s["ends_at"],
+             "room": s.get("room", ""),
+             "speakers": [p.get("name") or p.get("handle", "") for p in s.get("speakers", [])
+                          if isinstance(p, dict)]}
+            for s in sessions]
+
+
 def parse_time(value: str) -> datetime:
     """ISO-8601 (with Z) to an aware UTC datetime."""
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)

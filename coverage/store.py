@@ -27,7 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import curation
 from .migrations import apply_migrations
-from .model import Post, format_time, parse_time
+from .model import Post, format_time, parse_time, stage_programme
 
 RULES_ACTOR = curation.RULES_ACTOR  # `decided_by` adds the rule's name after it
 DECIDED = ("approved", "rejected")  # the states a decision leaves a post in
@@ -254,6 +254,11 @@ class Store:
             if "sessions" in changes:
                 programme, detached = self._replace_programme(
                     db.conn, event, changes["sessions"], actor, now, detach)
+            if any(programme.values()):
+                # Open walls take the new programme at once (a session that slips by twenty
+                # minutes must not keep its old time on the projector until someone reloads).
+                self._change(db.conn, event["id"], "programme", None, actor, now,
+                             {"sessions": stage_programme(self._sessions(event["id"]))})
             if fields_before or any(programme.values()):
                 db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason,"
                            " detail) VALUES (?, ?, 'event_updated', ?, NULL, '', ?)",
@@ -357,12 +362,13 @@ class Store:
         event = dict(row)
         for key in ("hashtags", "accounts", "trusted"):
             event[key] = json.loads(event[key])
-        event["sessions"] = [
-            {**s, "speakers": json.loads(s["speakers"])}
-            for s in self._rows("SELECT * FROM sessions WHERE event_id = ? ORDER BY starts_at, id",
-                                [row["id"]])
-        ]
+        event["sessions"] = self._sessions(row["id"])
         return event
+
+    def _sessions(self, event_id: int) -> list[dict[str, Any]]:
+        return [{**s, "speakers": json.loads(s["speakers"])}
+                for s in self._rows("SELECT * FROM sessions WHERE event_id = ?"
+                                    " ORDER BY starts_at, id", [event_id])]
 
     # -- sources -----------------------------------------------------------------------------
     def add_source(self, slug: str, platform: str, config: dict[str, Any],

@@ -77,7 +77,7 @@ def test_a_session_with_posts_is_not_dropped_silently(store, event, make_post):
         assert store.get_post("prova", post_id)["session_id"] is None
     # Each detached post is a change every console hears about, and a decision in the log.
     kinds = [c["kind"] for c in store.changes_after(head)]
-    assert kinds == ["post_session", "post_session"]
+    assert kinds == ["post_session", "post_session", "programme"]  # then the walls hear it
 
 
 def test_a_session_id_of_another_event_is_never_touched(store, event):
@@ -139,3 +139,20 @@ def test_removing_people_but_never_the_last_admin(store):
         store.delete_user(lead["id"], "lead")
     with pytest.raises(NotFound):
         store.delete_user(user["id"], "lead")
+
+
+def test_a_changed_programme_is_announced_to_open_walls_and_an_unchanged_one_is_not(store,
+                                                                                  event):
+    head = store.head_seq()
+    store.update_event("prova", {"name": "Giornata di prova 2"}, "coordinatrice")
+    store.update_event("prova", {"sessions": store.get_event("prova")["sessions"]},
+                       "coordinatrice")
+    assert [c["kind"] for c in store.changes_after(head)] == []
+    sessions = store.get_event("prova")["sessions"]
+    sessions[0]["ends_at"] = "2026-11-19T08:45:00Z"
+    store.update_event("prova", {"sessions": sessions}, "coordinatrice")
+    [change] = store.changes_after(head)
+    assert change["kind"] == "programme" and change["actor"] == "coordinatrice"
+    assert change["data"]["sessions"][0] == {
+        "title": "Apertura", "starts_at": "2026-11-19T08:00:00Z",
+        "ends_at": "2026-11-19T08:45:00Z", "room": "", "speakers": ["Anna Verdi"]}

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
+from coverage.store import Store
+
 from .livesrv import ROOT, Server
 
 pytestmark = pytest.mark.browser
@@ -154,6 +156,7 @@ def test_header_shows_the_session_on_stage_and_an_inline_qr_code(browser, server
     assert "Giulia Ferri" in who and "Sala grande" in who
     assert wall.locator("#session-when").inner_text() == "10:00–10:45"
 
+
     # The QR code is SVG in the page itself, to the event's own page, with its caption.
     qr = wall.locator(".wall-qr svg.qr-code")
     assert qr.count() == 1 and qr.get_attribute("role") == "img"
@@ -167,6 +170,20 @@ def test_header_shows_the_session_on_stage_and_an_inline_qr_code(browser, server
     between.wait_for_selector(LIVE, timeout=15000)
     assert between.locator("#session-label").text_content() == "A seguire"
     assert between.locator("#session-title").inner_text() == "Social media policy negli enti"
+
+    # The keynote overruns by a quarter of an hour: the lead edits the programme (here from
+    # another process, on the same database) and the wall, open between two sessions, shows
+    # the keynote still on stage without a reload.
+    store = Store(server.env["PIAZZA_DB"])
+    sessions = store.get_event(SLUG)["sessions"]
+    keynote = next(s for s in sessions if s["title"] == title)
+    keynote["ends_at"] = "2026-11-19T10:00:00Z"
+    keynote["title"] = "Keynote (in ritardo): Il servizio pubblico abita nel feed"
+    store.update_event(SLUG, {"sessions": sessions}, "lead")
+    store.close()
+    between.locator("#session-title:has-text('Keynote (in ritardo)')").wait_for(timeout=15000)
+    assert between.locator("#session-label").text_content() == "In sala ora"
+    assert between.locator("#session-when").inner_text() == "10:00–11:00"
     assert errors == []
 
 

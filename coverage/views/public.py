@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from .. import CONTENT_SECURITY_POLICY
 from ..collector import event_clock
 from ..i18n import speak
+from ..model import stage_programme
 from ..store import NotFound
 from . import store
 from .auth import current_user
@@ -40,11 +41,7 @@ def index():
 
 def programme(event: dict[str, Any]) -> list[dict[str, Any]]:
     """The sessions as the wall's header needs them (it picks the current one by the clock)."""
-    return [{"title": s["title"], "starts_at": s["starts_at"], "ends_at": s["ends_at"],
-             "room": s.get("room", ""),
-             "speakers": [p.get("name") or p.get("handle", "") for p in s.get("speakers", [])
-                          if isinstance(p, dict)]}
-            for s in event["sessions"]]
+    return stage_programme(event["sessions"])
 
 
 @lru_cache(maxsize=64)

@@ -230,15 +230,16 @@ function showTicker(items) {
 reducedMotion.addEventListener("change", () => { tickerKey = ""; showTicker(state.wall.announcements || []); });
 
 // -- the programme: the session on stage now, by the (possibly replayed) clock ------------------
-const programme = (() => {
-  try {
-    const list = JSON.parse($("programme").textContent);
-    return Array.isArray(list) ? list.map((s) => ({ ...s, start: Date.parse(s.starts_at), end: Date.parse(s.ends_at) }))
-      .filter((s) => !Number.isNaN(s.start) && !Number.isNaN(s.end)).sort((a, b) => a.start - b.start) : [];
-  } catch {
-    return [];
-  }
-})();
+function readProgramme(list) {
+  return Array.isArray(list) ? list.map((s) => ({ ...s, start: Date.parse(s.starts_at), end: Date.parse(s.ends_at) }))
+    .filter((s) => !Number.isNaN(s.start) && !Number.isNaN(s.end)).sort((a, b) => a.start - b.start) : [];
+}
+let programme = [];
+try {
+  programme = readProgramme(JSON.parse($("programme").textContent));
+} catch {
+  programme = [];
+}
 
 function clockTime(ms) {
   try {
@@ -325,4 +326,6 @@ connectLive("/wall", slug, {
   post_updated: upsert,
   post_removed: remove,
   wall_state(msg) { applyWall(msg.wall); },
+  // The lead changed the programme (a session slipped): the header follows at once.
+  programme(msg) { programme = readProgramme(msg.sessions); showSession(); },
 }, setStatus);
