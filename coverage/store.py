@@ -1154,6 +1154,10 @@ class Store:
         name = name.strip()
         if not re.fullmatch(r"[\w.@-]{2,40}", name):
             raise ValueError(_("User name not valid: 2–40 letters, digits, dots, hyphens or @."))
+        if name.lower() in SYSTEM_ACTORS:
+            # The audit log and the figures name automatic work this way: a person may not.
+            raise ValueError(_("“%(name)s” is the name Piazza gives to its own automatic work: "
+                               "choose another user name.", name=name))
         if role not in ("admin", "editor"):
             raise ValueError(_("Role not valid: use admin or editor."))
         with self._write() as db:
@@ -1291,6 +1295,10 @@ class Store:
 
 
 _DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+# Who the log names for work no person did: the lead's rules, the collector, erasure.
+SYSTEM_ACTORS = {curation.RULES_ACTOR, "collector", "cancellazione"}
 
 
 def _thread_local() -> threading.local:
