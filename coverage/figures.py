@@ -17,10 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from .curation import RULES_ACTOR
-from .model import parse_time
+from .model import parse_time, time_zone
 
 METRICS = ("likes", "reposts", "replies", "quotes")
 TOP = 10  # hashtags and accounts listed
@@ -135,7 +135,7 @@ def bar_width(span_minutes: float) -> int:
 
 def _bars(minutes: dict[datetime, int], start: datetime, end: datetime, width: int,
           tz: str) -> dict[str, Any]:
-    first = _round_down(start, width, _zone(tz))
+    first = _round_down(start, width, time_zone(tz))
     count = max(math.ceil((end - first).total_seconds() / 60 / width), 1)
     bars = [0] * count
     before = after = 0
@@ -195,12 +195,6 @@ def _minute(key: str) -> datetime | None:
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00Z")
 
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 # -- the programme ---------------------------------------------------------------------------
@@ -316,7 +310,7 @@ def csv_rows(day: dict[str, Any], tz: str, describe: Callable[[str, str], str],
     `describe(figure, measure)` words a row for people; times are local ("2026-11-19 10:15",
     the bar's start in the event's time zone); seconds are whole seconds.
     """
-    zone = _zone(tz)
+    zone = time_zone(tz)
 
     def local(iso: str) -> str:
         return parse_time(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def stage_programme(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -24,6 +26,16 @@ def stage_programme(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def parse_time(value: str) -> datetime:
     """ISO-8601 (with Z) to an aware UTC datetime."""
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@lru_cache(maxsize=64)
+def time_zone(name: str) -> ZoneInfo:
+    """An event's time zone by its IANA name; UTC when the name is unknown (a page or an
+    export must not fail over it; the settings form refuses unknown names)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def format_time(value: datetime) -> str:

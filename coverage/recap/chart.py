@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..model import time_zone
 
 # Minutes between two labels on the time axis: the first that leaves at most MAX_TICKS.
 TICKS = (5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440, 2880, 10080)
@@ -78,7 +79,7 @@ def _ticks(bars: list[list[Any]], minutes: int, tz: str) -> list[int]:
     span = len(bars) * minutes
     every = next((t for t in TICKS if t % minutes == 0 and span / t <= MAX_TICKS),
                  minutes * math.ceil(len(bars) / MAX_TICKS))
-    zone = _zone(tz)
+    zone = time_zone(tz)
     out = []
     for i, (at, _) in enumerate(bars):
         local = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(zone)
@@ -89,11 +90,5 @@ def _ticks(bars: list[list[Any]], minutes: int, tz: str) -> list[int]:
             out.append(i)
     return out or [0]
 
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 

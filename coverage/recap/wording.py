@@ -14,7 +14,6 @@ import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_timedelta
 from babel.numbers import format_decimal
@@ -22,7 +21,7 @@ from babel.support import NullTranslations
 
 from ..curation import REASONS, SYSTEM_REASONS
 from ..i18n import LANGUAGES, translations
-from ..model import parse_time
+from ..model import parse_time, time_zone
 from ..sanitize import is_http_url
 from ..views.format import local_datetime
 
@@ -111,11 +110,7 @@ def _when(value: str, tz: str, lang: str, style: str) -> str:
 
 def local_moment(value: str, tz: str) -> datetime:
     """An ISO UTC time in the event's time zone (UTC when the zone is unknown)."""
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return parse_time(value).astimezone(zone)
+    return parse_time(value).astimezone(time_zone(tz))
 
 
 def number(value: Any, lang: str) -> str:

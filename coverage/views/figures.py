@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_time
 from babel.numbers import get_decimal_symbol
@@ -18,6 +17,7 @@ from flask_babel import get_locale, lazy_gettext
 
 from ..collector import event_clock
 from ..figures import csv_rows, render_csv
+from ..model import time_zone
 from ..recap import build_figures
 from ..recap.chart import time_chart
 from ..recap.wording import (
@@ -56,7 +56,7 @@ def panel(event: dict[str, Any]) -> dict[str, Any]:
     return {
         "day": day, "lang": lang, "tz": tz,
         "updated_at": updated.isoformat(),
-        "updated_text": format_time(updated, "HH:mm:ss", tzinfo=_zone(tz), locale=lang),
+        "updated_text": format_time(updated, "HH:mm:ss", tzinfo=time_zone(tz), locale=lang),
         "refresh_seconds": REFRESH_SECONDS,
         "chart": chart, "series_words": lambda s: series_words(s, tz, lang),
         "duration": lambda seconds: duration_words(seconds, lang),
@@ -133,9 +133,3 @@ DESCRIPTIONS = {
         "Posts written in this minute (local time, last hour)"),
 }
 
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

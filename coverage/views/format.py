@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask
 
-from ..model import parse_time
+from ..model import parse_time, time_zone
 
 
 def local_datetime(value: str | None, tz: str = "Europe/Rome", lang: str | None = None,
@@ -22,7 +20,7 @@ def local_datetime(value: str | None, tz: str = "Europe/Rome", lang: str | None 
         return ""
     lang = lang or page_language()
     moment: datetime = parse_time(value)
-    zone = _zone(tz)
+    zone = time_zone(tz)
     if style == "time":
         return format_time(moment, "HH:mm", tzinfo=zone, locale=lang)
     if style == "date":
@@ -30,19 +28,12 @@ def local_datetime(value: str | None, tz: str = "Europe/Rome", lang: str | None 
     return format_datetime(moment, "d MMMM y, HH:mm", tzinfo=zone, locale=lang)
 
 
-@lru_cache(maxsize=32)
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
 
 def local_day(value: str | None, tz: str = "Europe/Rome") -> str:
     """The calendar day (YYYY-MM-DD) of an ISO UTC time in a time zone; '' when unknown."""
     if not value:
         return ""
-    return parse_time(value).astimezone(_zone(tz)).date().isoformat()
+    return parse_time(value).astimezone(time_zone(tz)).date().isoformat()
 
 
 def page_language() -> str:
