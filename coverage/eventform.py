@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
 
+from .i18n import LANGUAGES
 from .model import parse_time
 
 MAX_SESSIONS = 200  # rows of a programme, in the form or in a file
@@ -35,7 +36,6 @@ MAX_ERRORS_LISTED = 20  # a file with more problems gets the first ones and a co
 MAX_HASHTAGS = 30
 MAX_ACCOUNTS = 500
 MAX_SPEAKERS = 30
-LANGUAGES = ("it", "en")
 DEFAULT_TIMEZONE = "Europe/Rome"
 LENGTHS = {"name": 200, "description": 5000, "venue": 300, "url": 500, "title": 200,
            "room": 100, "session_description": 2000, "speaker": 200}

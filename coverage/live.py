@@ -64,24 +64,22 @@ def _net_changes(changes: Iterable[dict[str, Any]]) -> list[tuple[int, list[dict
     return sorted(by_post.items(), key=lambda item: item[1][-1]["seq"])
 
 
-def _wall_state_messages(changes: Iterable[dict[str, Any]],
-                         with_by: bool) -> list[tuple[str, dict[str, Any]]]:
-    """The last wall-state change of a batch (each carries the whole state)."""
-    states = [c for c in changes if c["kind"] == "wall_state"]
-    if not states:
-        return []
-    last = states[-1]
-    payload = {"seq": last["seq"], "wall": last["data"]}
-    if with_by:
-        payload["by"] = last["actor"]
-    return [("wall_state", payload)]
+# Changes that carry a whole state, by kind, and the key their data travels under: only the last
+# of each kind in a batch matters.
+_WHOLE_STATES = {"wall_state": "wall", "programme": "sessions"}
 
 
-def _programme_messages(changes: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """The last programme of a batch (each change carries the whole programme)."""
-    found = [c for c in changes if c["kind"] == "programme"]
-    return [("programme", {"seq": found[-1]["seq"], "sessions": found[-1]["data"]["sessions"]})
-            ] if found else []
+def _whole_state_messages(changes: Iterable[dict[str, Any]],
+                          with_by: bool) -> list[tuple[str, dict[str, Any]]]:
+    """The wall's state and the programme, the last of each in a batch."""
+    last = {c["kind"]: c for c in changes if c["kind"] in _WHOLE_STATES}
+    messages = []
+    for kind, change in last.items():
+        payload = {"seq": change["seq"], _WHOLE_STATES[kind]: change["data"]}
+        if with_by:
+            payload["by"] = change["actor"]
+        messages.append((kind, payload))
+    return messages
 
 
 def _in_order(messages: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
@@ -96,7 +94,7 @@ def wall_messages(changes: Iterable[dict[str, Any]],
     rejected in the same batch never travels to a wall at all.
     """
     changes = list(changes)
-    messages = _wall_state_messages(changes, with_by=False) + _programme_messages(changes)
+    messages = _whole_state_messages(changes, with_by=False)
     for post_id, group in _net_changes(changes):
         kinds = {c["kind"] for c in group}
         seq = group[-1]["seq"]
@@ -115,7 +113,7 @@ def console_messages(changes: Iterable[dict[str, Any]],
                      posts: dict[int, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """Messages for consoles: each touched post once, named for its last change, with who."""
     changes = list(changes)
-    messages = _wall_state_messages(changes, with_by=True)
+    messages = _whole_state_messages(changes, with_by=True)
     for post_id, group in _net_changes(changes):
         post = posts.get(post_id)
         last = group[-1]

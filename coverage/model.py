@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def stage_programme(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The sessions as a wall's header needs them (it picks the current one by the clock)."""
-    return [{"title": s["title"], "starts_at": s["starts_at"], "ends_at": s["ends_at"],
+    """The sessions as screens show them: the wall's header (the one on stage by the clock)
+    and the console's session chooser (by id)."""
+    return [{"id": s["id"], "title": s["title"], "starts_at": s["starts_at"],
+             "ends_at": s["ends_at"],
              "room": s.get("room", ""),
              "speakers": [p.get("name") or p.get("handle", "") for p in s.get("speakers", [])
                           if isinstance(p, dict)]}

@@ -216,11 +216,9 @@ class Store:
                     **_session_columns(session),
                 })
             if actor:
-                db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason,"
-                           " detail) VALUES (?, ?, 'event_created', ?, NULL, '', ?)",
-                           [now, actor, event_id, json.dumps(
-                               {"name": row["name"], "sessions": len(event.get("sessions", []))},
-                               ensure_ascii=False)])
+                self._audit(db.conn, now, actor, "event_created", {
+                    "name": row["name"], "sessions": len(event.get("sessions", []))},
+                    event_id=event_id)
         return self.get_event(slug)
 
     def event_exists(self, slug: str) -> bool:
@@ -258,14 +256,11 @@ class Store:
                 # Open walls take the new programme at once (a session that slips by twenty
                 # minutes must not keep its old time on the projector until someone reloads).
                 self._change(db.conn, event["id"], "programme", None, actor, now,
-                             {"sessions": stage_programme(self._sessions(event["id"]))})
+                             stage_programme(self._sessions(event["id"])))
             if fields_before or any(programme.values()):
-                db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason,"
-                           " detail) VALUES (?, ?, 'event_updated', ?, NULL, '', ?)",
-                           [now, actor, event["id"], json.dumps(
-                               {"before": fields_before,
-                                "after": {k: changes[k] for k in fields_before},
-                                "programme": programme}, ensure_ascii=False)])
+                self._audit(db.conn, now, actor, "event_updated", {
+                    "before": fields_before, "after": {k: changes[k] for k in fields_before},
+                    "programme": programme}, event_id=event["id"])
         return self.get_event(slug), detached
 
     def _replace_programme(self, conn: sqlite3.Connection, event: dict[str, Any],
@@ -563,10 +558,8 @@ class Store:
                 return post_id, False
             _count_arrivals(conn, event["id"], [post_id])
             self._change(conn, event["id"], "post_added", post_id, actor, now, {"by_url": True})
-            conn.execute(
-                "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                " VALUES (?, ?, 'added_by_url', ?, ?, '', ?)",
-                [now, actor, event["id"], post_id, json.dumps({"url": post.url})])
+            self._audit(conn, now, actor, "added_by_url", {"url": post.url},
+                        event_id=event["id"], post_id=post_id)
         return post_id, True
 
     def set_source_enabled(self, source_id: int, enabled: bool) -> None:
@@ -599,11 +592,9 @@ class Store:
                     " decided_at = ?, decided_by = ? WHERE event_id = ? AND post_id = ?",
                     [now, "piattaforma: modificato dall'autore", event_id, row[0]])
                 data["state"] = "pending"
-                conn.execute(
-                    "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                    " VALUES (?, 'platform', 'edited', ?, ?, '', ?)",
-                    [now, event_id, row[0], json.dumps(
-                        {"before": {"state": state}, "after": {"state": "pending"}})])
+                self._audit(conn, now, "platform", "edited", {
+                    "before": {"state": state}, "after": {"state": "pending"}},
+                    event_id=event_id, post_id=row[0])
             seq = self._change(conn, event_id, "post_edited", row[0], "platform", now, data)
         return seq
 
@@ -637,12 +628,22 @@ class Store:
 
     @staticmethod
     def _change(conn: sqlite3.Connection, event_id: int, kind: str, post_id: int | None,
-                actor: str, at: str, data: dict[str, Any]) -> int:
+                actor: str, at: str, data: Any) -> int:
         cur = conn.execute(
             "INSERT INTO changes (event_id, kind, post_id, actor, at, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [event_id, kind, post_id, actor, at, json.dumps(data)])
         return cur.lastrowid
+
+    @staticmethod
+    def _audit(conn: sqlite3.Connection, at: str, actor: str, action: str, detail: Any, *,
+               event_id: int | None = None, post_id: int | None = None,
+               reason: str = "") -> None:
+        """One row of the audit log, in the transaction of what it accounts for."""
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [at, actor, action, event_id, post_id, reason, json.dumps(detail, ensure_ascii=False)])
 
     # -- curation ----------------------------------------------------------------------------
     def decide(self, slug: str, post_id: int, action: str, actor: str, reason: str = "",
@@ -709,12 +710,9 @@ class Store:
                 _count_wait(conn, event["id"], actor, wait_seconds(arrived_at, now))
         seq = self._change(conn, event["id"], curation.change_kind(action), post_id, actor, now,
                            {k: v for k, v in update.items() if k != "note"})
-        conn.execute(
-            "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [now, actor, action, event["id"], post_id, update.get("reason", reason or ""),
-             json.dumps({"before": {k: current[k] for k in update}, "after": update},
-                        ensure_ascii=False)])
+        self._audit(conn, now, actor, action, {
+            "before": {k: current[k] for k in update}, "after": update},
+            event_id=event["id"], post_id=post_id, reason=update.get("reason", reason or ""))
         return DecisionResult(post_id, action, True, seq)
 
     def undo(self, slug: str, actor: str) -> DecisionResult:
@@ -754,12 +752,9 @@ class Store:
             seq = self._change(conn, event["id"], curation.undo_kind(before), post_id, actor,
                                now, {**{k: v for k, v in before.items() if k != "note"},
                                      "undo": True})
-            conn.execute(
-                "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                " VALUES (?, ?, 'undo', ?, ?, '', ?)",
-                [now, actor, event["id"], post_id, json.dumps(
-                    {"undoes": audit_id, "action": action, "before": detail["after"],
-                     "after": before}, ensure_ascii=False)])
+            self._audit(conn, now, actor, "undo", {
+                "undoes": audit_id, "action": action, "before": detail["after"],
+                "after": before}, event_id=event["id"], post_id=post_id)
         return DecisionResult(post_id, action, True, seq)
 
     # -- rules and the wall ------------------------------------------------------------------
@@ -788,10 +783,7 @@ class Store:
                        " updated_by = excluded.updated_by",
                        [event["id"], json.dumps(rules, ensure_ascii=False), now, actor])
             changed = {k: rules[k] for k in rules if rules[k] != before.get(k)}
-            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                       " VALUES (?, ?, 'rules', ?, NULL, '', ?)",
-                       [now, actor, event["id"], json.dumps({"after": changed},
-                                                            ensure_ascii=False)])
+            self._audit(db.conn, now, actor, "rules", {"after": changed}, event_id=event["id"])
         return rules
 
     def wall_state(self, event_id: int) -> dict[str, Any]:
@@ -815,9 +807,7 @@ class Store:
                        " updated_by = excluded.updated_by",
                        [event["id"], json.dumps(state, ensure_ascii=False), now, actor])
             seq = self._change(db.conn, event["id"], "wall_state", None, actor, now, state)
-            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                       " VALUES (?, ?, 'wall', ?, NULL, '', ?)",
-                       [now, actor, event["id"], json.dumps(state, ensure_ascii=False)])
+            self._audit(db.conn, now, actor, "wall", state, event_id=event["id"])
         return seq, state
 
     def recap_edits(self, event_id: int) -> dict[str, Any]:
@@ -857,11 +847,9 @@ class Store:
                         f"({', '.join('?' * len(post_ids))})", [event_id, *post_ids]).fetchall():
                     self._change(conn, event_id, "post_deleted", post_id, "cancellazione", now,
                                  {"erased": True})
-                conn.execute(
-                    "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                    " VALUES (?, ?, 'erase', ?, NULL, ?, ?)",
-                    [now, actor, event_id, reason[:200], json.dumps(
-                        {"platform": platform, "handle": handle, "posts": len(post_ids)})])
+                self._audit(conn, now, actor, "erase", {
+                    "platform": platform, "handle": handle, "posts": len(post_ids)},
+                    event_id=event_id, reason=reason[:200])
             if post_ids:
                 marks = ", ".join("?" * len(post_ids))
                 conn.execute(f"DELETE FROM curation WHERE post_id IN ({marks})", post_ids)
@@ -869,11 +857,8 @@ class Store:
             conn.execute("INSERT OR REPLACE INTO erasures (platform, handle, at, actor)"
                          " VALUES (?, ?, ?, ?)", [platform, handle.lower(), now, actor])
             if not events:
-                conn.execute(
-                    "INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                    " VALUES (?, ?, 'erase', NULL, NULL, ?, ?)",
-                    [now, actor, reason[:200], json.dumps(
-                        {"platform": platform, "handle": handle, "posts": 0})])
+                self._audit(conn, now, actor, "erase", {
+                    "platform": platform, "handle": handle, "posts": 0}, reason=reason[:200])
         return len(post_ids)
 
     def purge_audit(self, days: int, actor: str) -> int:
@@ -887,9 +872,7 @@ class Store:
             db.execute("INSERT INTO audit_retention (cutoff, at, actor) VALUES (?, ?, ?)",
                        [cutoff, now, actor])
             gone = db.execute("DELETE FROM audit WHERE at < ?", [cutoff]).rowcount
-            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                       " VALUES (?, ?, 'audit_purged', NULL, NULL, '', ?)",
-                       [now, actor, json.dumps({"before": cutoff, "rows": gone})])
+            self._audit(db.conn, now, actor, "audit_purged", {"before": cutoff, "rows": gone})
         return gone
 
     def audit_rows(self, slug: str) -> Iterator[dict[str, Any]]:
@@ -1246,9 +1229,8 @@ class Store:
                                    name=taken[0]))
             user = self.create_user(name, role)
             token = self.create_login_token(user["id"], hours)
-            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                       " VALUES (?, ?, 'user_invited', NULL, NULL, '', ?)",
-                       [self.clock(), actor, json.dumps({"name": user["name"], "role": role})])
+            self._audit(db.conn, self.clock(), actor, "user_invited",
+                        {"name": user["name"], "role": role})
         return user, token
 
     def new_login_link(self, user_id: int, actor: str, hours: int = 24) -> str:
@@ -1260,9 +1242,7 @@ class Store:
             db.execute("DELETE FROM login_tokens WHERE user_id = ? AND used_at IS NULL",
                        [user_id])
             token = self.create_login_token(user_id, hours)
-            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                       " VALUES (?, ?, 'login_link', NULL, NULL, '', ?)",
-                       [self.clock(), actor, json.dumps({"name": user["name"]})])
+            self._audit(db.conn, self.clock(), actor, "login_link", {"name": user["name"]})
         return token
 
     def delete_user(self, user_id: int, actor: str) -> dict[str, Any]:
@@ -1278,10 +1258,8 @@ class Store:
                                    "before removing them.", name=user["name"]))
             db.execute("DELETE FROM login_tokens WHERE user_id = ?", [user_id])
             db.execute("DELETE FROM users WHERE id = ?", [user_id])
-            db.execute("INSERT INTO audit (at, actor, action, event_id, post_id, reason, detail)"
-                       " VALUES (?, ?, 'user_removed', NULL, NULL, '', ?)",
-                       [self.clock(), actor, json.dumps({"name": user["name"],
-                                                         "role": user["role"]})])
+            self._audit(db.conn, self.clock(), actor, "user_removed",
+                        {"name": user["name"], "role": user["role"]})
         return user
 
     def consume_login_token(self, token: str) -> dict[str, Any] | None:

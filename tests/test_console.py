@@ -14,6 +14,8 @@ import unicodedata
 
 import pytest
 
+from coverage.store import Store
+
 from .livesrv import ROOT, Server
 from .test_browser import open_page, second_editor_link
 
@@ -221,6 +223,15 @@ def test_filters_narrow_the_queue_and_clear_in_one_action(browser, server):
     page.click("#f-clear")  # the same in one click
     page.wait_for_selector("#f-summary:empty", state="attached")
     assert page.locator(".queue-item").count() == total
+
+    # The lead renames a session (from another process): the session filter follows, no reload.
+    store = Store(server.env["PIAZZA_DB"])
+    sessions = store.get_event("pasocial-2026")["sessions"]
+    sessions[0]["title"] = "Apertura (in diretta dalla sala B)"
+    store.update_event("pasocial-2026", {"sessions": sessions}, "lead")
+    store.close()
+    page.locator("#f-session option:has-text('Apertura (in diretta dalla sala B)')").wait_for(
+        state="attached", timeout=15000)
     assert errors == []
 
 

@@ -56,12 +56,14 @@ def test_console_message_is_named_for_the_last_change_and_says_who():
     assert name == "post_rejected" and msg["by"] == "luca" and msg["post"]["note"] == "interna"
 
 
-def test_walls_get_the_last_programme_of_a_batch_whole():
-    sessions = [{"title": "Apertura", "starts_at": "2026-11-19T08:00:00Z",
+def test_walls_and_consoles_get_the_last_programme_of_a_batch_whole():
+    sessions = [{"id": 1, "title": "Apertura", "starts_at": "2026-11-19T08:00:00Z",
                  "ends_at": "2026-11-19T08:30:00Z", "room": "", "speakers": []}]
-    changes = [{**change(4, "programme", None, "lead"), "data": {"sessions": []}},
-               {**change(5, "programme", None, "lead"), "data": {"sessions": sessions}}]
+    changes = [{**change(4, "programme", None, "lead"), "data": []},
+               {**change(5, "programme", None, "lead"), "data": sessions}]
     assert wall_messages(changes, {}) == [("programme", {"seq": 5, "sessions": sessions})]
+    assert console_messages(changes, {}) == [("programme", {"seq": 5, "sessions": sessions,
+                                                            "by": "lead"})]
 
 
 def test_an_erased_post_leaves_the_consoles():

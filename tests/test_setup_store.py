@@ -153,8 +153,8 @@ def test_a_changed_programme_is_announced_to_open_walls_and_an_unchanged_one_is_
     store.update_event("prova", {"sessions": sessions}, "coordinatrice")
     [change] = store.changes_after(head)
     assert change["kind"] == "programme" and change["actor"] == "coordinatrice"
-    assert change["data"]["sessions"][0] == {
-        "title": "Apertura", "starts_at": "2026-11-19T08:00:00Z",
+    assert change["data"][0] == {
+        "id": sessions[0]["id"], "title": "Apertura", "starts_at": "2026-11-19T08:00:00Z",
         "ends_at": "2026-11-19T08:45:00Z", "room": "", "speakers": ["Anna Verdi"]}
 
 

@@ -51,14 +51,10 @@ def login_required(view):
 def admin_required(view):
     """Coordinators' pages (setting up events, inviting people): login first, then 403 for
     anyone who is not an admin, whatever the page shows them."""
+    @login_required
     @wraps(view)
     def wrapped(*args, **kwargs):
-        from flask_babel import gettext as _
-
-        user = current_user()
-        if user is None:
-            return redirect(url_for("auth.login", next=request.path))
-        if user["role"] != "admin":
+        if current_user()["role"] != "admin":
             abort(403, _("Only coordinators (role admin) can set up events and invite people."))
         return view(*args, **kwargs)
     return wrapped

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, make_response, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..curation import REASONS, SYSTEM_REASONS
 from ..i18n import LANGUAGES, translations
+from ..model import stage_programme
 from ..recap import build_recap, render_recap
 from . import store
 from .auth import current_user, login_required
@@ -41,15 +40,6 @@ def system_reasons() -> dict[str, str]:
     return {code: _(label) for code, label in SYSTEM_REASONS.items()}
 
 
-def programme(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """The sessions as the console's session chooser needs them (no more than that)."""
-    return [{"id": s["id"], "title": s["title"], "starts_at": s["starts_at"],
-             "ends_at": s["ends_at"], "room": s.get("room") or "",
-             "speakers": [p.get("name", "") for p in s.get("speakers") or []
-                          if isinstance(p, dict)]}
-            for s in event["sessions"]]
-
-
 @bp.get("/e/<slug>/console")
 @login_required
 def console(slug: str):
@@ -57,7 +47,8 @@ def console(slug: str):
     rules = store().get_rules(event["slug"])
     return render_template("console.html", event=event, user=current_user(),
                            reasons=reader_reasons(rules["reasons"]),
-                           system_reasons=system_reasons(), programme=programme(event))
+                           system_reasons=system_reasons(),
+                           programme=stage_programme(event["sessions"]))
 
 
 @bp.get("/e/<slug>/rules")

@@ -12,10 +12,8 @@ from typing import Any
 
 from babel.dates import format_time
 from babel.numbers import get_decimal_symbol
-from flask import current_app
 from flask_babel import get_locale, lazy_gettext
 
-from ..collector import event_clock
 from ..figures import csv_rows, render_csv
 from ..model import time_zone
 from ..recap import build_figures
@@ -29,17 +27,14 @@ from ..recap.wording import (
     shortened,
 )
 from . import store
+from .public import event_clock_of
 
 REFRESH_SECONDS = 15  # how often an open figures page asks for new numbers (figures.js)
 
 
 def event_now(event: dict[str, Any]) -> datetime:
     """Now on the event's clock: real time, or the replayed day's time while a replay plays."""
-    try:
-        offset, _rate = event_clock(store(), event["slug"], current_app.config)
-    except ValueError:  # an unreadable replay file must not take the page down
-        offset = 0.0
-    return datetime.now(UTC) + timedelta(seconds=offset)
+    return datetime.now(UTC) + timedelta(seconds=event_clock_of(event)[0])
 
 
 def panel(event: dict[str, Any]) -> dict[str, Any]:

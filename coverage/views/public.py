@@ -39,11 +39,6 @@ def index():
     return render_template("index.html", events=store().list_events(), user=current_user())
 
 
-def programme(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """The sessions as the wall's header needs them (it picks the current one by the clock)."""
-    return stage_programme(event["sessions"])
-
-
 @lru_cache(maxsize=64)
 def qr_svg(url: str, label: str) -> Markup:
     """A QR code as inline SVG (no request leaves the page); dark on light, as scanners want."""
@@ -54,7 +49,9 @@ def qr_svg(url: str, label: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))
 
 
-def _clock(event: dict[str, Any]) -> tuple[int, float]:
+def event_clock_of(event: dict[str, Any]) -> tuple[int, float]:
+    """Seconds to add to real time to find the event's "now", and how fast its clock runs
+    (a replayed day runs faster); (0, 1.0) when a replay file cannot be read."""
     try:
         offset, rate = event_clock(store(), event["slug"], current_app.config)
         return round(offset), rate
@@ -68,11 +65,11 @@ def wall_page(event: dict[str, Any], embed: bool) -> dict[str, Any]:
     target = event.get("url") or url_for("public.wall", slug=event["slug"], _external=True)
     shown = target.split("://", 1)[-1].rstrip("/")
     label = _("QR code: %(address)s", address=shown)
-    clock = _clock(event)
+    clock = event_clock_of(event)
     return {
         "event": event,
         "embed": embed,
-        "programme": programme(event),
+        "programme": stage_programme(event["sessions"]),
         # Seconds to add to the viewer's clock to find the event's "now", and how fast that
         # clock runs (a replayed day runs faster than real time).
         "clock_offset": clock[0],

@@ -101,8 +101,7 @@ def _submitted(event: dict[str, Any] | None):
     errors = result.errors
     slug = event["slug"] if event else result.event.get("slug", "")
     if creating and slug and "slug" not in errors and store().event_exists(slug):
-        errors.add("slug", _("Another event already has the address %(slug)s: choose another "
-                             "one, e.g. %(slug)s-2.", slug=slug))
+        errors.add("slug", _slug_taken(slug))
     if errors:
         return _page(event, result.values, result.rows, errors=errors, blank=_blank_rows(result),
                      detach=bool(form.get("detach"))), 400
@@ -113,8 +112,7 @@ def _submitted(event: dict[str, Any] | None):
                                   "sessions": assign_keys(result.event["sessions"])},
                                  actor=actor)
         except ValueError:  # taken by someone else a moment ago
-            errors.add("slug", _("Another event already has the address %(slug)s: choose "
-                                 "another one, e.g. %(slug)s-2.", slug=slug))
+            errors.add("slug", _slug_taken(slug))
             return _page(None, result.values, result.rows, errors=errors), 400
         wake_collector()
         flash(_("Event created. Next step: connect its sources."))
@@ -137,6 +135,11 @@ def _submitted(event: dict[str, Any] | None):
                        "%(num)s posts are no longer attached to “%(title)s”.",
                        item["posts"], title=item["title"]))
     return redirect(url_for("setup.settings", slug=slug))
+
+
+def _slug_taken(slug: str) -> str:
+    return _("Another event already has the address %(slug)s: choose another one, e.g. "
+             "%(slug)s-2.", slug=slug)
 
 
 def _import(event: dict[str, Any] | None, result: FormResult):

@@ -732,6 +732,11 @@ const live = connectLive("/console", slug, {
     if (selected === msg.post.id) say(T.goneErased);
     schedule();
   },
+  // The lead changed the programme: the session chooser and filters follow without a reload.
+  programme(msg) {
+    programme.splice(0, programme.length, ...(Array.isArray(msg.sessions) ? msg.sessions : []));
+    schedule();
+  },
   wall_state(msg) {
     const before = wall;
     showWall(msg.wall);
