@@ -54,8 +54,8 @@ def event(slug: str):
 def create_event():
     """Create an event from the settings form's fields (lists where the form has lines,
     sessions as objects); 400 with every problem by field, as the page shows them."""
-    from ..eventform import assign_keys, form_from_json, read_event_form
-    from .setup import wake_collector
+    from ..eventform import form_from_json, read_event_form
+    from .setup import create_checked_event
 
     if (refused := _admin_only()) is not None:
         return refused
@@ -64,19 +64,9 @@ def create_event():
         return jsonify(error=_("Send the event as a JSON object.")), 400
     values, rows = form_from_json(data)
     result = read_event_form(values, creating=True, rows=rows)
-    slug = result.event.get("slug", "")
-    if slug and "slug" not in result.errors and store().event_exists(slug):
-        result.errors.add("slug", _("Another event already has the address %(slug)s: choose "
-                                    "another one, e.g. %(slug)s-2.", slug=slug))
-    if result.errors:
+    created = create_checked_event(result)
+    if created is None:
         return jsonify(error=next(iter(result.errors.values())), errors=result.errors), 400
-    try:
-        created = store().create_event(
-            {**result.event, "sessions": assign_keys(result.event["sessions"])},
-            actor=current_user()["name"])
-    except ValueError as exc:
-        return jsonify(error=str(exc), errors={"slug": str(exc)}), 400
-    wake_collector()
     return jsonify(created), 201
 
 

@@ -99,24 +99,17 @@ def _submitted(event: dict[str, Any] | None):
         return _page(event, result.values, result.rows, blank=blank,
                      focus=f"s-{len(result.rows) + blank - 1}-title")
     errors = result.errors
-    slug = event["slug"] if event else result.event.get("slug", "")
-    if creating and slug and "slug" not in errors and store().event_exists(slug):
-        errors.add("slug", _slug_taken(slug))
+    if creating:
+        created = create_checked_event(result)
+        if created is None:
+            return _page(None, result.values, result.rows, errors=errors,
+                         blank=_blank_rows(result)), 400
+        flash(_("Event created. Next step: connect its sources."))
+        return redirect(url_for("setup.settings", slug=created["slug"]) + "#checklist")
     if errors:
         return _page(event, result.values, result.rows, errors=errors, blank=_blank_rows(result),
                      detach=bool(form.get("detach"))), 400
-    actor = current_user()["name"]
-    if creating:
-        try:
-            store().create_event({**result.event,
-                                  "sessions": assign_keys(result.event["sessions"])},
-                                 actor=actor)
-        except ValueError:  # taken by someone else a moment ago
-            errors.add("slug", _slug_taken(slug))
-            return _page(None, result.values, result.rows, errors=errors), 400
-        wake_collector()
-        flash(_("Event created. Next step: connect its sources."))
-        return redirect(url_for("setup.settings", slug=slug) + "#checklist")
+    slug, actor = event["slug"], current_user()["name"]
     try:
         detached = store().update_event(slug, result.event, actor,
                                          detach=bool(form.get("detach")))[1]
@@ -137,9 +130,26 @@ def _submitted(event: dict[str, Any] | None):
     return redirect(url_for("setup.settings", slug=slug))
 
 
-def _slug_taken(slug: str) -> str:
-    return _("Another event already has the address %(slug)s: choose another one, e.g. "
-             "%(slug)s-2.", slug=slug)
+def create_checked_event(result: FormResult) -> dict[str, Any] | None:
+    """Create the event a checked form (page or API) describes and have it collected at once;
+    None when it cannot be, with why added to `result.errors` (the address is taken, maybe by
+    someone who saved a moment ago)."""
+    slug = result.event.get("slug", "")
+    taken = _("Another event already has the address %(slug)s: choose another one, e.g. "
+              "%(slug)s-2.", slug=slug)
+    if slug and "slug" not in result.errors and store().event_exists(slug):
+        result.errors.add("slug", taken)
+    if result.errors:
+        return None
+    try:
+        created = store().create_event(
+            {**result.event, "sessions": assign_keys(result.event["sessions"])},
+            actor=current_user()["name"])
+    except ValueError:
+        result.errors.add("slug", taken)
+        return None
+    wake_collector()
+    return created
 
 
 def _import(event: dict[str, Any] | None, result: FormResult):
