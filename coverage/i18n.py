@@ -26,6 +26,8 @@ from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -50,7 +52,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS),
                    default_locale=app.config["LANGUAGE"])
-    app.jinja_env.globals["script_strings"] = lambda: script_strings(str(get_locale()))
+    app.jinja_env.globals["script_strings"] = lambda: script_strings_json(str(get_locale()))
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["page_language"] = lambda: str(get_locale())
 
@@ -104,6 +106,12 @@ def script_strings(language: str) -> dict[str, Any]:
             else:
                 strings[message] = catalog.gettext(message)
     return {"language": language, "strings": strings}
+
+
+@lru_cache(maxsize=8)
+def script_strings_json(language: str) -> Markup:
+    """`script_strings` as the page embeds it, serialized once per language, not per page."""
+    return htmlsafe_json_dumps(script_strings(language))
 
 
 # -- the catalog: extract, update, compile, check ------------------------------------------------
