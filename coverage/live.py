@@ -50,6 +50,12 @@ def console_room(event_id: int) -> str:
     return f"console:{event_id}"
 
 
+def watchers_room(event_id: int) -> str:
+    """Pages that only need to know that the event changed (the figures): one small `changed`
+    frame per batch, never the posts."""
+    return f"watch:{event_id}"
+
+
 def public_post(post: dict[str, Any]) -> dict[str, Any]:
     """What a wall may know of an approved post: content, never moderation internals."""
     return {key: post.get(key) for key in _PUBLIC_FIELDS}
@@ -159,6 +165,8 @@ class Live:
                                                           if c["post_id"] is not None})
                 self._send(wall_messages(group, posts), WALL, wall_room(event_id))
                 self._send(console_messages(group, posts), CONSOLE, console_room(event_id))
+                self._send([("changed", {"seq": group[-1]["seq"]})], CONSOLE,
+                           watchers_room(event_id))
             self.last_seq = changes[-1]["seq"]
             return len(changes)
 
@@ -304,16 +312,17 @@ def register_handlers(socketio: SocketIO) -> None:
         if user is None:
             raise ConnectionRefusedError(_("login required"))  # shown in the console's status
         event, last_seq = _connect_event(auth)
+        if isinstance(auth, dict) and auth.get("watch") is True:
+            # The figures page: told that something changed, nothing more; its reader is not
+            # an editor at work in the queue, and it refetches its panel after a reconnect.
+            join_room(watchers_room(event["id"]))
+            return
         live = _live()
-        # The figures page listens here too, but whoever reads it is not at work in the queue.
-        present = not (isinstance(auth, dict) and auth.get("presence") is False)
-        if present:
-            live.presence.setdefault(event["id"], {})[request.sid] = user["name"]
+        live.presence.setdefault(event["id"], {})[request.sid] = user["name"]
         session["piazza_event"] = event["slug"]
         _join_and_catch_up(event["id"], last_seq, console_room(event["id"]), CONSOLE)
-        if present:
-            socketio.emit("presence", {"editors": live.presence_of(event["id"])},
-                          namespace=CONSOLE, to=console_room(event["id"]))
+        socketio.emit("presence", {"editors": live.presence_of(event["id"])},
+                      namespace=CONSOLE, to=console_room(event["id"]))
 
     @socketio.on("disconnect", namespace=CONSOLE)
     def console_disconnect(*_args: Any) -> None:

@@ -230,17 +230,23 @@ def test_presence_lists_the_editors_online(app, app_store, app_event):
     assert presence[-1]["editors"] == ["marta"]
 
 
-def test_a_figures_reader_is_not_listed_among_the_editors_at_work(app, app_store, app_event):
+def test_a_figures_reader_is_told_of_changes_only_and_not_listed_among_the_editors(
+        app, app_store, app_event, make_post):
     marta, luca = app.test_client(), app.test_client()
     login(marta, app_store, "marta")
     login(luca, app_store, "luca")
     console = socketio.test_client(app, namespace="/console", flask_test_client=marta,
                                    auth={"event": "prova"})
     figures = socketio.test_client(app, namespace="/console", flask_test_client=luca,
-                                   auth={"event": "prova", "presence": False})
+                                   auth={"event": "prova", "watch": True})
     assert figures.is_connected("/console")
     presence = [m for n, m in received(console, "/console") if n == "presence"]
     assert [m["editors"] for m in presence] == [["marta"]]
+    assert received(figures, "/console") == []  # no snapshot: the page was just rendered
+    ids = ingest(app_store, make_post, n=2)
+    app_store.decide("prova", ids[0], "approve", "marta")
+    app.extensions["piazza_live"].pump()
+    assert received(figures, "/console") == [("changed", {"seq": app_store.head_seq()})]
     figures.disconnect("/console")
     assert [n for n, _ in received(console, "/console") if n == "presence"] == []
 

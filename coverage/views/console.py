@@ -103,7 +103,7 @@ def figures(slug: str):
 
     event = event_or_404(slug)
     return render_template("figures.html", event=event, user=current_user(),
-                           seq=store().head_seq(), **panel(event))
+                           **panel(event))
 
 
 @bp.get("/e/<slug>/figures/panel")

@@ -3,7 +3,7 @@
 // `data-refresh` seconds, pauses while the tab is hidden or when the reader asks (WCAG 2.2.2),
 // and swaps in only what changed, keeping focus, open tables and the scroll position. Nothing
 // is announced to screen readers but problems (the status line); "updated at" is plain text.
-import { connectLive } from "./live.js";
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { t } from "./i18n.js";
 
 const body = document.body;
@@ -167,12 +167,10 @@ document.addEventListener("visibilitychange", () => {
   }
 });
 
-const announce = {};
-for (const name of ["snapshot", "post_added", "post_approved", "post_rejected", "post_pending",
-  "post_featured", "post_unfeatured", "post_pinned", "post_unpinned", "post_session",
-  "post_deleted", "post_edited"]) {
-  announce[name] = changed;
-}
-connectLive("/console", body.dataset.event, announce, () => {}, Number(body.dataset.seq) || 0,
-  { presence: false });
+// Told by the server that the event changed (one small frame per burst, never the posts);
+// after a reconnect something may have been missed, so that counts as a change too.
+const socket = io("/console", { auth: { event: body.dataset.event, watch: true },
+  transports: ["websocket", "polling"], tryAllTransports: true, reconnectionDelayMax: 5000 });
+socket.on("changed", changed);
+socket.io.on("reconnect", changed);
 schedule(every);

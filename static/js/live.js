@@ -3,13 +3,12 @@
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
 // `startSeq`: the change the page already reflects (rendered by the server), so the server
-// replays only what came after it instead of sending a snapshot. `auth`: more for the server
-// (the figures page sends { presence: false }: a reader there is not an editor at work).
-export function connectLive(namespace, slug, handlers, onStatus, startSeq = 0, auth = {}) {
+// replays only what came after it instead of sending a snapshot.
+export function connectLive(namespace, slug, handlers, onStatus, startSeq = 0) {
   let lastSeq = startSeq;
   let synced = false; // "connect" may arrive after the catch-up messages: never undo "live"
   const socket = io(namespace, {
-    auth: (cb) => cb({ ...auth, event: slug, last_seq: lastSeq }),
+    auth: (cb) => cb({ event: slug, last_seq: lastSeq }),
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelayMax: 5000,
