@@ -1275,8 +1275,9 @@ class Store:
 _DUMMY_HASH = generate_password_hash("not-a-password")
 
 
-# Who the log names for work no person did: the lead's rules, the collector, erasure.
-SYSTEM_ACTORS = {curation.RULES_ACTOR, "collector", "cancellazione"}
+# Who the log names for work no person did: the lead's rules, the collector, erasure, a
+# platform's deletion or edit, the audit log's retention.
+SYSTEM_ACTORS = {curation.RULES_ACTOR, "collector", "cancellazione", "platform", "conservazione"}
 
 
 def _thread_local() -> threading.local:

@@ -158,7 +158,8 @@ def test_a_changed_programme_is_announced_to_open_walls_and_an_unchanged_one_is_
         "ends_at": "2026-11-19T08:45:00Z", "room": "", "speakers": ["Anna Verdi"]}
 
 
-@pytest.mark.parametrize("name", ["regola", "Collector", "cancellazione"])
+@pytest.mark.parametrize("name", ["regola", "Collector", "cancellazione", "platform",
+                                  "conservazione"])
 def test_nobody_may_take_the_name_of_piazzas_automatic_work(store, name):
     # Rule decisions are logged as "regola": a person of that name would blur the figures.
     with pytest.raises(ValueError, match="automatic work"):
